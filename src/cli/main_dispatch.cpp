@@ -1,0 +1,51 @@
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "cli/commands.h"
+
+namespace flotilla::cli {
+namespace {
+
+std::string_view BaseName(const char* path) {
+  std::string_view p = path;
+  auto slash = p.rfind('/');
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+}
+
+void Usage() {
+  std::fputs(
+      "usage: flotilla <command> [flags]\n"
+      "\n"
+      "commands:\n"
+      "  serve     run a store member (etcd v2 API) on this machine\n"
+      "  etcdctl   the etcdctl v2 client (also installed as `etcdctl`)\n"
+      "  version   print the version\n",
+      stderr);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  if (BaseName(argv[0]) == "etcdctl") return Etcdctl(argc, argv);
+  if (argc < 2) {
+    Usage();
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "serve") return Serve(argc - 1, argv + 1);
+  if (cmd == "etcdctl") return Etcdctl(argc - 1, argv + 1);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("flotilla %s\n", FLOTILLA_VERSION);
+    return 0;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    Usage();
+    return 0;
+  }
+  std::fprintf(stderr, "flotilla: unknown command %s\n", argv[1]);
+  Usage();
+  return 2;
+}
+
+}  // namespace flotilla::cli
