@@ -1,0 +1,186 @@
+// flotilla serve: one store member with etcd's flags (both -flag and --flag,
+// "=value" or a separate value, and ETCD_* environment variables).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "cli/commands.h"
+#include "etcd/client_api.h"
+#include "etcd/server.h"
+#include "net/event_loop.h"
+#include "net/http_server.h"
+
+namespace flotilla::cli {
+namespace {
+
+struct Flag {
+  std::string value;
+  const char* help;
+  bool set = false;
+};
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// "http://127.0.0.1:2379" -> host, port. Only plain http for now.
+bool ParseListenUrl(const std::string& url, std::string& host, uint16_t& port) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return false;
+  std::string rest = url.substr(kScheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = rest.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  char* end = nullptr;
+  long p = std::strtol(rest.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || p < 0 || p > 65535) return false;
+  port = static_cast<uint16_t>(p);
+  return true;
+}
+
+void PrintUsage(const std::map<std::string, Flag>& flags) {
+  std::fputs("usage: flotilla serve [flags]\n\nflags (etcd's names; also as ETCD_<NAME> variables):\n",
+             stderr);
+  for (const auto& [name, f] : flags)
+    std::fprintf(stderr, "  --%-30s %s (default \"%s\")\n", name.c_str(), f.help, f.value.c_str());
+}
+
+}  // namespace
+
+int Serve(int argc, char** argv) {
+  std::map<std::string, Flag> flags = {
+      {"name", {"default", "human-readable name of this member"}},
+      {"data-dir", {"", "where the WAL and snapshots live (default <name>.flotilla)"}},
+      {"listen-client-urls", {"http://localhost:2379", "URLs to serve the client API on"}},
+      {"advertise-client-urls", {"http://localhost:2379", "client URLs told to the cluster"}},
+      {"listen-peer-urls", {"http://localhost:2380", "URLs for peer traffic (replication)"}},
+      {"initial-advertise-peer-urls", {"http://localhost:2380", "peer URLs told to the cluster"}},
+      {"initial-cluster", {"", "initial cluster configuration for bootstrapping"}},
+      {"initial-cluster-state", {"new", "new or existing"}},
+      {"initial-cluster-token", {"etcd-cluster", "token that makes cluster ids unique"}},
+      {"snapshot-count", {"100000", "applied entries between snapshots"}},
+      {"enable-v2", {"true", "accepted for etcd compatibility; v2 is always on"}},
+      {"log-level", {"info", "debug, info, warn or error"}},
+  };
+  // ETCD_DATA_DIR etc. first, then the command line.
+  for (auto& [name, f] : flags) {
+    std::string env = "ETCD_";
+    for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    if (const char* v = std::getenv(env.c_str())) f.value = v, f.set = true;
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help" || arg == "-help") {
+      PrintUsage(flags);
+      return 0;
+    }
+    if (!arg.starts_with("-")) {
+      std::fprintf(stderr, "flotilla serve: unexpected argument %s\n", arg.c_str());
+      return 2;
+    }
+    std::string name = arg.substr(arg.starts_with("--") ? 2 : 1);
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    auto it = flags.find(name);
+    if (it == flags.end()) {
+      std::fprintf(stderr, "flotilla serve: unknown flag -%s\n", name.c_str());
+      PrintUsage(flags);
+      return 2;
+    }
+    if (!has_value) {
+      if (name == "enable-v2") {
+        value = "true";
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        std::fprintf(stderr, "flotilla serve: flag -%s needs a value\n", name.c_str());
+        return 2;
+      }
+    }
+    it->second.value = value;
+    it->second.set = true;
+  }
+
+  const std::string& level = flags["log-level"].value;
+  base::SetLogLevel(level == "debug"  ? base::LogLevel::kDebug
+                    : level == "warn" ? base::LogLevel::kWarn
+                    : level == "error" ? base::LogLevel::kError
+                                       : base::LogLevel::kInfo);
+
+  etcd::ServerConfig config;
+  config.name = flags["name"].value;
+  config.data_dir = flags["data-dir"].value.empty() ? config.name + ".flotilla" : flags["data-dir"].value;
+  config.advertise_client_urls = SplitList(flags["advertise-client-urls"].value);
+  config.initial_advertise_peer_urls = SplitList(flags["initial-advertise-peer-urls"].value);
+  config.initial_cluster_token = flags["initial-cluster-token"].value;
+  config.snapshot_count = std::strtoull(flags["snapshot-count"].value.c_str(), nullptr, 10);
+  if (config.snapshot_count == 0) config.snapshot_count = 100000;
+  if (flags["initial-cluster-state"].value != "new" || SplitList(flags["initial-cluster"].value).size() > 1) {
+    std::fprintf(stderr,
+                 "flotilla serve: multi-member clusters need replication, which this build does "
+                 "not have yet; start one member with --initial-cluster-state new\n");
+    return 2;
+  }
+
+  net::EventLoop loop;
+  etcd::Server server(loop, config);
+  if (auto st = server.Start(); !st.ok()) {
+    std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  etcd::ClientApi api(server);
+  net::HttpServer http(loop, [&api](net::HttpRequest&& r, net::ExchangePtr ex) {
+    api.Handle(std::move(r), std::move(ex));
+  });
+  for (const auto& url : SplitList(flags["listen-client-urls"].value)) {
+    std::string host;
+    uint16_t port = 0;
+    if (!ParseListenUrl(url, host, port)) {
+      std::fprintf(stderr, "flotilla serve: bad listen URL %s (want http://host:port)\n", url.c_str());
+      return 2;
+    }
+    auto bound = http.Listen(host, port);
+    if (!bound.ok()) {
+      std::fprintf(stderr, "flotilla serve: %s\n", bound.status().ToString().c_str());
+      return 1;
+    }
+    FLOG_INFO("serve: client API on http://{}:{}", host, *bound);
+  }
+
+  boost::asio::signal_set signals(loop.context(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    FLOG_INFO("serve: signal {}, stopping", sig);
+    http.Close();
+    loop.Stop();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  loop.Run();
+  server.Stop();
+  FLOG_INFO("serve: stopped");
+  return 0;
+}
+
+}  // namespace flotilla::cli

@@ -1,0 +1,51 @@
+// Form: request parameters decoded exactly as Go's net/url and net/http do,
+// because etcd's answers (and its error causes) follow from Go's rules.
+//
+// ParseQuery follows url.ParseQuery: '&'-separated pairs, '+' is a space,
+// a pair with ';' is rejected ("invalid semicolon separator in query"), a bad
+// escape gives `invalid URL escape "%zz"`; the good pairs are kept even when
+// an error is returned. A repeated name keeps every value in order; First()
+// gives the first, which is the one etcd uses. Pure functions, no state.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flotilla::etcd {
+
+class Form {
+ public:
+  void Add(std::string key, std::string value) {
+    values_[std::move(key)].push_back(std::move(value));
+  }
+  bool Has(std::string_view key) const { return values_.find(key) != values_.end(); }
+  // The first value, "" when absent (Go's FormValue).
+  std::string_view First(std::string_view key) const;
+  // Appends every value of `other` after this form's own (Go's merge order).
+  void Append(const Form& other);
+
+ private:
+  std::map<std::string, std::vector<std::string>, std::less<>> values_;
+};
+
+// Parses `query` into `form`; returns Go's error text for the first bad pair.
+std::optional<std::string> ParseQuery(std::string_view query, Form& form);
+
+// Percent-decodes; `plus_is_space` for query components. nullopt if malformed.
+std::optional<std::string> Unescape(std::string_view s, bool plus_is_space);
+
+// Go's path.Clean, keeping a trailing slash as http.ServeMux does.
+std::string CleanPath(std::string_view path);
+
+// Percent-encodes a path for a Location header (Go's url.URL.EscapedPath).
+std::string EscapePath(std::string_view path);
+
+// Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False.
+std::optional<bool> ParseGoBool(std::string_view s);
+// Go's strconv.ParseUint(s, 10, 64).
+std::optional<uint64_t> ParseGoUint(std::string_view s);
+
+}  // namespace flotilla::etcd

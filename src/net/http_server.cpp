@@ -1,0 +1,421 @@
+#include "net/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <ctime>
+#include <deque>
+#include <optional>
+#include <unordered_set>
+
+#include "base/log.h"
+
+namespace flotilla::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A write queue bound: a client that stops reading a stream is cut off.
+constexpr size_t kMaxQueuedBytes = 16 << 20;
+
+// "Sun, 22 Nov 2026 04:00:00 GMT", cached per second.
+const std::string& HttpDate() {
+  thread_local time_t cached_at = 0;
+  thread_local std::string cached;
+  time_t now = ::time(nullptr);
+  if (now != cached_at) {
+    struct tm tm {};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    size_t n = strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached.assign(buf, n);
+    cached_at = now;
+  }
+  return cached;
+}
+
+void AppendHead(std::string& out, int status, const Headers& headers) {
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += StatusText(status);
+  out += "\r\n";
+  for (const auto& [k, v] : headers) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  out += "Date: ";
+  out += HttpDate();
+  out += "\r\n";
+}
+
+std::string GoErrorResponse(int status) {
+  // What Go's net/http writes for requests it cannot parse.
+  std::string text = std::to_string(status) + " " + std::string(StatusText(status));
+  return "HTTP/1.1 " + text +
+         "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n" + text;
+}
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(EventLoop& l, Handler h, ServerOptions o)
+      : loop(l), handler(std::move(h)), options(o) {}
+  void Accept(std::shared_ptr<tcp::acceptor> acceptor);
+
+  EventLoop& loop;
+  Handler handler;
+  ServerOptions options;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  std::unordered_set<Session*> sessions;
+  bool closed = false;
+};
+
+// One connection. States: reading a request -> handler busy (exchange open,
+// watching for close) -> writing -> reading the next request, or closed.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket socket)
+      : server_(std::move(server)), stream_(std::move(socket)) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  void Start() {
+    server_->sessions.insert(this);
+    ReadRequest();
+  }
+
+  void Shutdown() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    server_->sessions.erase(this);
+    if (exchange_open_ && on_close_) {
+      auto fn = std::move(on_close_);
+      on_close_ = nullptr;
+      fn();
+    }
+  }
+
+  // --- called by the Exchange ---
+  bool closed() const { return closed_; }
+  // Each request's exchange has a sequence number; a stale one is ignored.
+  bool Current(uint64_t seq) const { return !closed_ && exchange_open_ && seq == exchange_seq_; }
+  void SetOnClose(std::function<void()> fn) { on_close_ = std::move(fn); }
+
+  void Respond(HttpResponse&& r) {
+    if (!exchange_open_) return;
+    std::string out;
+    out.reserve(256 + r.body.size());
+    AppendHead(out, r.status, r.headers);
+    if (r.status != 204 && r.status != 304) {
+      out += "Content-Length: ";
+      out += std::to_string(r.body.size());
+      out += "\r\n";
+    }
+    if (!keep_alive_) out += "Connection: close\r\n";
+    out += "\r\n";
+    if (!head_request_) out += r.body;
+    FinishExchange();
+    Queue(std::move(out));
+  }
+
+  void BeginStream(int status, Headers&& headers) {
+    if (!exchange_open_ || streaming_) return;
+    streaming_ = true;
+    std::string out;
+    AppendHead(out, status, headers);
+    out += "Transfer-Encoding: chunked\r\n";
+    if (!keep_alive_) out += "Connection: close\r\n";
+    out += "\r\n";
+    Queue(std::move(out));
+  }
+
+  void Chunk(std::string&& data) {
+    if (!exchange_open_ || !streaming_ || data.empty()) return;
+    char size[20];
+    int n = snprintf(size, sizeof size, "%zx\r\n", data.size());
+    std::string out;
+    out.reserve(static_cast<size_t>(n) + data.size() + 2);
+    out.append(size, static_cast<size_t>(n));
+    out += data;
+    out += "\r\n";
+    Queue(std::move(out));
+  }
+
+  void EndChunks() {
+    if (!exchange_open_ || !streaming_) return;
+    FinishExchange();
+    Queue("0\r\n\r\n");
+  }
+
+ private:
+  void ReadRequest() {
+    if (closed_) return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(server_->options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (closed_) return;
+    if (ec) return ReadFailed(ec);
+    auto& req = parser_->get();
+    auto expect = req[http::field::expect];
+    if (!expect.empty() && beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+      Queue("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    stream_.expires_after(server_->options.request_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRequest(ec);
+                     });
+  }
+
+  void ReadFailed(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      return Shutdown();
+    }
+    int status = 400;
+    if (ec == http::error::header_limit) status = 431;
+    if (ec == http::error::body_limit) status = 413;
+    if (!closing_after_write_) {
+      closing_after_write_ = true;
+      Queue(GoErrorResponse(status));
+    }
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (closed_) return;
+    if (ec) return ReadFailed(ec);
+    auto msg = parser_->release();
+    parser_.reset();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    req.headers.reserve(8);
+    for (const auto& f : msg) req.headers.emplace_back(f.name_string(), f.value());
+    req.body = std::move(msg.body());
+    req.remote = remote_;
+    keep_alive_ = msg.keep_alive();
+    head_request_ = msg.method() == http::verb::head;
+    exchange_open_ = true;
+    ++exchange_seq_;
+    streaming_ = false;
+    on_close_ = nullptr;
+    server_->handler(std::move(req), MakeExchange());
+    // Still open: the handler answers later. Watch the socket meanwhile.
+    if (exchange_open_ && !closed_) WatchForClose();
+  }
+
+  ExchangePtr MakeExchange();
+
+  void FinishExchange() {
+    exchange_open_ = false;
+    on_close_ = nullptr;
+  }
+
+  // Reads whatever the client sends while a response is outstanding: EOF
+  // means it went away; bytes are kept for the next request.
+  void WatchForClose() {
+    if (watching_ || closed_) return;
+    watching_ = true;
+    stream_.expires_never();
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->OnWatchRead(ec, n);
+                            });
+  }
+
+  void OnWatchRead(beast::error_code ec, size_t n) {
+    watching_ = false;
+    if (closed_) return;
+    if (ec) return Shutdown();
+    buffer_.commit(n);
+    if (buffer_.size() > server_->options.max_header_bytes + server_->options.max_body_bytes)
+      return Shutdown();
+    if (exchange_open_) return WatchForClose();
+    if (!writing_) NextRequest();
+  }
+
+  void NextRequest() {
+    if (closing_after_write_ || !keep_alive_) return Shutdown();
+    ReadRequest();
+  }
+
+  void Queue(std::string data) {
+    if (closed_) return;
+    queued_bytes_ += data.size();
+    pending_.push_back(std::move(data));
+    if (queued_bytes_ > kMaxQueuedBytes) return Shutdown();
+    if (!writing_) Write();
+  }
+
+  void Write() {
+    writing_ = true;
+    inflight_.clear();
+    inflight_.swap(pending_);
+    std::vector<asio::const_buffer> bufs;
+    bufs.reserve(inflight_.size());
+    for (const auto& s : inflight_) bufs.emplace_back(s.data(), s.size());
+    asio::async_write(stream_.socket(), bufs,
+                      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                        self->OnWrite(ec, n);
+                      });
+  }
+
+  void OnWrite(boost::system::error_code ec, size_t n) {
+    writing_ = false;
+    queued_bytes_ -= n;
+    if (closed_) return;
+    if (ec) return Shutdown();
+    if (!pending_.empty()) return Write();
+    if (closing_after_write_) return Shutdown();
+    if (!exchange_open_ && !watching_ && !parser_) NextRequest();
+  }
+
+  std::shared_ptr<HttpServer::Impl> server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_;
+  std::vector<std::string> pending_, inflight_;
+  size_t queued_bytes_ = 0;
+  std::function<void()> on_close_;
+  uint64_t exchange_seq_ = 0;
+  bool closed_ = false;
+  bool writing_ = false;
+  bool watching_ = false;
+  bool exchange_open_ = false;
+  bool streaming_ = false;
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool closing_after_write_ = false;
+};
+
+namespace {
+
+class SessionExchange final : public Exchange {
+ public:
+  SessionExchange(std::weak_ptr<Session> s, uint64_t seq) : session_(std::move(s)), seq_(seq) {}
+  void Send(HttpResponse response) override {
+    if (auto s = Live()) s->Respond(std::move(response));
+  }
+  void StartStream(int status, Headers headers) override {
+    if (auto s = Live()) s->BeginStream(status, std::move(headers));
+  }
+  void WriteChunk(std::string data) override {
+    if (auto s = Live()) s->Chunk(std::move(data));
+  }
+  void EndStream() override {
+    if (auto s = Live()) s->EndChunks();
+  }
+  bool closed() const override {
+    auto s = session_.lock();
+    return !s || s->closed();
+  }
+  void OnClose(std::function<void()> fn) override {
+    if (auto s = Live()) s->SetOnClose(std::move(fn));
+  }
+
+ private:
+  std::shared_ptr<Session> Live() const {
+    auto s = session_.lock();
+    return (s && s->Current(seq_)) ? s : nullptr;
+  }
+  std::weak_ptr<Session> session_;
+  uint64_t seq_;
+};
+
+}  // namespace
+
+ExchangePtr Session::MakeExchange() {
+  return std::make_shared<SessionExchange>(weak_from_this(), exchange_seq_);
+}
+
+void HttpServer::Impl::Accept(std::shared_ptr<tcp::acceptor> acceptor) {
+  acceptor->async_accept([self = shared_from_this(), acceptor](boost::system::error_code ec,
+                                                               tcp::socket socket) {
+    if (self->closed) return;
+    if (!ec) {
+      if (self->sessions.size() >= self->options.max_connections) {
+        boost::system::error_code ignore;
+        socket.close(ignore);
+      } else {
+        std::make_shared<Session>(self, std::move(socket))->Start();
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      FLOG_WARN("http: accept: {}", ec.message());
+    }
+    self->Accept(acceptor);
+  });
+}
+
+HttpServer::HttpServer(EventLoop& loop, Handler handler, ServerOptions options)
+    : impl_(std::make_shared<Impl>(loop, std::move(handler), options)) {}
+
+HttpServer::~HttpServer() { Close(); }
+
+base::Result<uint16_t> HttpServer::Listen(const std::string& host, uint16_t port) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return base::Status(base::Code::kInvalidArgument, "bad listen address " + host);
+  auto acceptor = std::make_shared<tcp::acceptor>(impl_->loop.context());
+  tcp::endpoint ep(addr, port);
+  acceptor->open(ep.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(ep, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return base::Status(base::Code::kIoError,
+                        "listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  uint16_t bound = acceptor->local_endpoint().port();
+  impl_->acceptors.push_back(acceptor);
+  impl_->Accept(acceptor);
+  return bound;
+}
+
+void HttpServer::Close() {
+  if (impl_->closed) return;
+  impl_->closed = true;
+  for (auto& a : impl_->acceptors) {
+    boost::system::error_code ec;
+    a->close(ec);
+  }
+  auto sessions = impl_->sessions;
+  for (Session* s : sessions) s->Shutdown();
+}
+
+size_t HttpServer::connections() const { return impl_->sessions.size(); }
+
+}  // namespace flotilla::net
