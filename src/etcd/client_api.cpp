@@ -91,7 +91,7 @@ void ClientApi::HandleKeys(net::HttpRequest& request, const std::string& key,
     bool bare = nvos && (ev.action == kv::Action::kSet || ev.action == kv::Action::kCompareAndSwap ||
                          ev.action == kv::Action::kCreate || ev.action == kv::Action::kUpdate);
     if (bare) {
-      r.body = std::string(R"({"action":")") + kv::ActionName(ev.action) + "\"}\n";
+      kv::AppendActionOnlyJson(r.body, ev.action);
     } else {
       kv::AppendEventJson(r.body, ev, kKeysNamespace);
     }

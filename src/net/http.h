@@ -34,6 +34,7 @@ struct HttpResponse {
   void Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
   }
+  const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
 };
 
 // "Not Found" for 404 etc.; "" for codes it does not know.

@@ -2,23 +2,18 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <array>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <ctime>
-#include <deque>
-#include <optional>
 #include <unordered_set>
 
 #include "base/log.h"
+#include "net/request_parser.h"
 
 namespace flotilla::net {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -83,29 +78,35 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   bool closed = false;
 };
 
-// One connection. States: reading a request -> handler busy (exchange open,
-// watching for close) -> writing -> reading the next request, or closed.
+// One connection. It reads all the time (so a client that goes away is
+// noticed even while its response is outstanding), parses one request at a
+// time, and holds further bytes until the current exchange is answered.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket socket)
-      : server_(std::move(server)), stream_(std::move(socket)) {
+      : server_(std::move(server)),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        parser_(server_->options.max_header_bytes, server_->options.max_body_bytes) {
     boost::system::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
   }
 
   void Start() {
     server_->sessions.insert(this);
-    ReadRequest();
+    ArmTimer(server_->options.idle_timeout);
+    Read();
   }
 
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
     server_->sessions.erase(this);
     if (exchange_open_ && on_close_) {
       auto fn = std::move(on_close_);
@@ -121,7 +122,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void SetOnClose(std::function<void()> fn) { on_close_ = std::move(fn); }
 
   void Respond(HttpResponse&& r) {
-    if (!exchange_open_) return;
     std::string out;
     out.reserve(256 + r.body.size());
     AppendHead(out, r.status, r.headers);
@@ -133,12 +133,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!keep_alive_) out += "Connection: close\r\n";
     out += "\r\n";
     if (!head_request_) out += r.body;
-    FinishExchange();
     Queue(std::move(out));
+    FinishExchange();
   }
 
   void BeginStream(int status, Headers&& headers) {
-    if (!exchange_open_ || streaming_) return;
+    if (streaming_) return;
     streaming_ = true;
     std::string out;
     AppendHead(out, status, headers);
@@ -149,7 +149,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Chunk(std::string&& data) {
-    if (!exchange_open_ || !streaming_ || data.empty()) return;
+    if (!streaming_ || data.empty()) return;
     char size[20];
     int n = snprintf(size, sizeof size, "%zx\r\n", data.size());
     std::string out;
@@ -161,113 +161,95 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void EndChunks() {
-    if (!exchange_open_ || !streaming_) return;
-    FinishExchange();
+    if (!streaming_) return;
     Queue("0\r\n\r\n");
-  }
-
- private:
-  void ReadRequest() {
-    if (closed_) return;
-    parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
-    parser_->body_limit(server_->options.max_body_bytes);
-    stream_.expires_after(server_->options.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
-  }
-
-  void OnHeader(beast::error_code ec) {
-    if (closed_) return;
-    if (ec) return ReadFailed(ec);
-    auto& req = parser_->get();
-    auto expect = req[http::field::expect];
-    if (!expect.empty() && beast::iequals(expect, "100-continue") && !parser_->is_done()) {
-      Queue("HTTP/1.1 100 Continue\r\n\r\n");
-    }
-    stream_.expires_after(server_->options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRequest(ec);
-                     });
-  }
-
-  void ReadFailed(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout) {
-      return Shutdown();
-    }
-    int status = 400;
-    if (ec == http::error::header_limit) status = 431;
-    if (ec == http::error::body_limit) status = 413;
-    if (!closing_after_write_) {
-      closing_after_write_ = true;
-      Queue(GoErrorResponse(status));
-    }
-  }
-
-  void OnRequest(beast::error_code ec) {
-    if (closed_) return;
-    if (ec) return ReadFailed(ec);
-    auto msg = parser_->release();
-    parser_.reset();
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    req.headers.reserve(8);
-    for (const auto& f : msg) req.headers.emplace_back(f.name_string(), f.value());
-    req.body = std::move(msg.body());
-    req.remote = remote_;
-    keep_alive_ = msg.keep_alive();
-    head_request_ = msg.method() == http::verb::head;
-    exchange_open_ = true;
-    ++exchange_seq_;
-    streaming_ = false;
-    on_close_ = nullptr;
-    server_->handler(std::move(req), MakeExchange());
-    // Still open: the handler answers later. Watch the socket meanwhile.
-    if (exchange_open_ && !closed_) WatchForClose();
+    FinishExchange();
   }
 
   ExchangePtr MakeExchange();
 
+ private:
+  void ArmTimer(std::chrono::seconds after) {
+    timer_.expires_after(after);
+    timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!ec && self) self->Shutdown();
+    });
+  }
+
+  void Read() {
+    if (closed_ || reading_) return;
+    reading_ = true;
+    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](
+                                                         boost::system::error_code ec, size_t n) {
+      self->reading_ = false;
+      if (self->closed_) return;
+      if (ec) return self->Shutdown();
+      self->input_.append(self->read_buf_.data(), n);
+      self->Process();
+      // Stop reading while too much is buffered behind an open exchange.
+      if (self->input_.size() < kMaxBufferedInput) self->Read();
+    });
+  }
+
+  // Parses and dispatches buffered requests while no exchange is open.
+  void Process() {
+    while (!closed_ && !exchange_open_ && !closing_after_write_ && input_pos_ < input_.size()) {
+      bool was_started = parser_.started();
+      size_t used = parser_.Feed(std::string_view(input_).substr(input_pos_));
+      input_pos_ += used;
+      if (!was_started && parser_.started()) ArmTimer(server_->options.request_timeout);
+      if (parser_.state() == RequestParser::State::kError) {
+        closing_after_write_ = true;
+        Queue(GoErrorResponse(parser_.error_status()));
+        return;
+      }
+      if (parser_.state() == RequestParser::State::kNeedMore) {
+        if (parser_.WantsContinue() && !sent_continue_) {
+          sent_continue_ = true;
+          Queue("HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        break;
+      }
+      Dispatch();
+    }
+    if (input_pos_ == input_.size()) {
+      input_.clear();
+      input_pos_ = 0;
+    } else if (input_pos_ > (64 << 10)) {
+      input_.erase(0, input_pos_);
+      input_pos_ = 0;
+    }
+    if (!exchange_open_ && !parser_.started() && !closed_) ArmTimer(server_->options.idle_timeout);
+  }
+
+  void Dispatch() {
+    keep_alive_ = parser_.keep_alive();
+    head_request_ = parser_.is_head();
+    HttpRequest req = parser_.Take();
+    req.remote = remote_;
+    sent_continue_ = false;
+    exchange_open_ = true;
+    ++exchange_seq_;
+    streaming_ = false;
+    on_close_ = nullptr;
+    timer_.cancel();  // the handler may take as long as it needs (watches)
+    server_->handler(std::move(req), MakeExchange());
+  }
+
   void FinishExchange() {
     exchange_open_ = false;
     on_close_ = nullptr;
-  }
-
-  // Reads whatever the client sends while a response is outstanding: EOF
-  // means it went away; bytes are kept for the next request.
-  void WatchForClose() {
-    if (watching_ || closed_) return;
-    watching_ = true;
-    stream_.expires_never();
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->OnWatchRead(ec, n);
-                            });
-  }
-
-  void OnWatchRead(beast::error_code ec, size_t n) {
-    watching_ = false;
-    if (closed_) return;
-    if (ec) return Shutdown();
-    buffer_.commit(n);
-    if (buffer_.size() > server_->options.max_header_bytes + server_->options.max_body_bytes)
-      return Shutdown();
-    if (exchange_open_) return WatchForClose();
-    if (!writing_) NextRequest();
-  }
-
-  void NextRequest() {
-    if (closing_after_write_ || !keep_alive_) return Shutdown();
-    ReadRequest();
+    if (!keep_alive_) {
+      closing_after_write_ = true;
+      return;
+    }
+    // The next request may already be buffered. Defer: we may be inside the
+    // handler, which must return before the next request is dispatched.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->Process();
+      if (self->input_.size() < kMaxBufferedInput) self->Read();
+    });
   }
 
   void Queue(std::string data) {
@@ -285,7 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::vector<asio::const_buffer> bufs;
     bufs.reserve(inflight_.size());
     for (const auto& s : inflight_) bufs.emplace_back(s.data(), s.size());
-    asio::async_write(stream_.socket(), bufs,
+    asio::async_write(socket_, bufs,
                       [self = shared_from_this()](boost::system::error_code ec, size_t n) {
                         self->OnWrite(ec, n);
                       });
@@ -297,26 +279,31 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     if (ec) return Shutdown();
     if (!pending_.empty()) return Write();
-    if (closing_after_write_) return Shutdown();
-    if (!exchange_open_ && !watching_ && !parser_) NextRequest();
+    if (closing_after_write_) Shutdown();
   }
 
+  static constexpr size_t kMaxBufferedInput = 1 << 20;
+
   std::shared_ptr<HttpServer::Impl> server_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  RequestParser parser_;
+  std::array<char, 16384> read_buf_{};
+  std::string input_;
+  size_t input_pos_ = 0;
   std::string remote_;
   std::vector<std::string> pending_, inflight_;
   size_t queued_bytes_ = 0;
   std::function<void()> on_close_;
   uint64_t exchange_seq_ = 0;
   bool closed_ = false;
+  bool reading_ = false;
   bool writing_ = false;
-  bool watching_ = false;
   bool exchange_open_ = false;
   bool streaming_ = false;
   bool keep_alive_ = true;
   bool head_request_ = false;
+  bool sent_continue_ = false;
   bool closing_after_write_ = false;
 };
 

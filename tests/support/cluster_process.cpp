@@ -1,0 +1,231 @@
+#include "cluster_process.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "net/http_client.h"
+
+namespace flotilla::testing {
+
+std::string MakeTempDir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+  char* d = ::mkdtemp(tmpl.data());
+  return d ? std::string(d) : std::string();
+}
+
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove_all(path, ec);
+}
+
+uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+Process& Process::operator=(Process&& o) noexcept {
+  if (this != &o) {
+    Kill();
+    pid_ = o.pid_;
+    o.pid_ = -1;
+  }
+  return *this;
+}
+
+Process::~Process() { Kill(); }
+
+std::optional<Process> Process::Spawn(const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& env,
+                                      const std::string& log_path) {
+  pid_t pid = ::fork();
+  if (pid < 0) return std::nullopt;
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    if (!log_path.empty()) {
+      int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        ::close(fd);
+      }
+    }
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    std::perror("execv");
+    ::_exit(127);
+  }
+  Process p;
+  p.pid_ = pid;
+  return p;
+}
+
+void Process::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+std::optional<int> Process::Wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void Process::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+ServerProcess::~ServerProcess() {
+  process.Kill();
+  RemoveTree(dir);
+}
+
+bool HaveEtcd() { return ::access("/usr/bin/etcd", X_OK) == 0; }
+
+RawAnswer RawExchange(const std::string& url, const std::string& bytes,
+                      std::chrono::milliseconds timeout) {
+  RawAnswer a;
+  auto parsed = net::ParseUrl(url);
+  if (!parsed.ok()) return a;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(parsed->port);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return a;
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    a.text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (a.text.starts_with("HTTP/1.1 ") && a.text.size() >= 12) a.status = std::stoi(a.text.substr(9, 3));
+  return a;
+}
+
+bool WaitHealthy(const std::string& url, std::chrono::milliseconds timeout) {
+  auto parsed = net::ParseUrl(url);
+  if (!parsed.ok()) return false;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    net::HttpClient client(*parsed);
+    auto r = client.Do("GET", "/health", {}, {}, std::chrono::milliseconds(500));
+    if (r.ok() && r->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::optional<ServerProcess> StartEtcd() {
+  ServerProcess s;
+  s.dir = MakeTempDir("etcd-test");
+  s.data_dir = s.dir + "/data";
+  s.client_port = FreePort();
+  s.peer_port = FreePort();
+  s.url = "http://127.0.0.1:" + std::to_string(s.client_port);
+  std::string peer = "http://127.0.0.1:" + std::to_string(s.peer_port);
+  s.log_path = s.dir + "/log";
+  auto p = Process::Spawn({"/usr/bin/etcd", "--enable-v2", "--data-dir", s.data_dir,
+                           "--listen-client-urls", s.url, "--advertise-client-urls", s.url,
+                           "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                           "--initial-cluster", "default=" + peer},
+                          {}, s.log_path);
+  if (!p) return std::nullopt;
+  s.process = std::move(*p);
+  if (!WaitHealthy(s.url, std::chrono::seconds(20))) {
+    std::fprintf(stderr, "etcd did not come up; log in %s\n", s.log_path.c_str());
+    return std::nullopt;
+  }
+  return s;
+}
+
+static bool LaunchFlotilla(ServerProcess& s, const std::vector<std::string>& extra_flags) {
+  std::string peer = "http://127.0.0.1:" + std::to_string(s.peer_port);
+  std::vector<std::string> argv = {FLOTILLA_BINARY,
+                                   "serve",
+                                   "--data-dir",
+                                   s.data_dir,
+                                   "--listen-client-urls",
+                                   s.url,
+                                   "--advertise-client-urls",
+                                   s.url,
+                                   "--listen-peer-urls",
+                                   peer,
+                                   "--initial-advertise-peer-urls",
+                                   peer,
+                                   "--initial-cluster",
+                                   "default=" + peer};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  auto p = Process::Spawn(argv, {}, s.log_path);
+  if (!p) return false;
+  s.process = std::move(*p);
+  if (!WaitHealthy(s.url, std::chrono::seconds(20))) {
+    std::fprintf(stderr, "flotilla did not come up; log in %s\n", s.log_path.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::optional<ServerProcess> StartFlotilla(const std::string& data_dir,
+                                           const std::vector<std::string>& extra_flags) {
+  ServerProcess s;
+  s.dir = MakeTempDir("flotilla-test");
+  s.data_dir = data_dir.empty() ? s.dir + "/data" : data_dir;
+  s.client_port = FreePort();
+  s.peer_port = FreePort();
+  s.url = "http://127.0.0.1:" + std::to_string(s.client_port);
+  s.log_path = s.dir + "/log";
+  if (!LaunchFlotilla(s, extra_flags)) return std::nullopt;
+  return s;
+}
+
+bool RestartFlotilla(ServerProcess& s, const std::vector<std::string>& extra_flags) {
+  s.process.Kill();
+  return LaunchFlotilla(s, extra_flags);
+}
+
+}  // namespace flotilla::testing

@@ -1,0 +1,86 @@
+// Test support: real server processes on loopback ports, for process tests.
+//
+// StartEtcd() runs Debian's etcd 3.4 (--enable-v2) and StartFlotilla() runs
+// `flotilla serve`, each in a fresh temporary data dir on free 127.0.0.1
+// ports, and waits (with a deadline, never a blind sleep) until /health
+// answers. The ServerProcess kills its process and removes its directory
+// when destroyed. Only loopback is ever used.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flotilla::testing {
+
+// A fresh directory under /tmp; the caller removes it (RemoveTree).
+std::string MakeTempDir(const std::string& prefix);
+void RemoveTree(const std::string& path);
+// A TCP port on 127.0.0.1 that was free a moment ago.
+uint16_t FreePort();
+
+class Process {
+ public:
+  Process() = default;
+  Process(Process&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
+  Process& operator=(Process&& o) noexcept;
+  ~Process();
+
+  // Starts argv[0] with argv, extra environment entries ("K=V") added, stdout
+  // and stderr appended to `log_path` ("" = inherit).
+  static std::optional<Process> Spawn(const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& env = {},
+                                      const std::string& log_path = "");
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+  void Signal(int sig);
+  // Waits for exit; returns the wait status, or nullopt on timeout.
+  std::optional<int> Wait(std::chrono::milliseconds timeout);
+  // SIGKILL and reap.
+  void Kill();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct ServerProcess {
+  Process process;
+  std::string dir;        // data dir parent (removed on destruction)
+  std::string data_dir;   // the server's --data-dir
+  std::string url;        // "http://127.0.0.1:<client port>"
+  uint16_t client_port = 0;
+  uint16_t peer_port = 0;
+  std::string log_path;
+
+  ServerProcess() = default;
+  ServerProcess(ServerProcess&&) = default;
+  ServerProcess& operator=(ServerProcess&&) = default;
+  ~ServerProcess();
+};
+
+bool HaveEtcd();  // /usr/bin/etcd exists
+
+// Starts real etcd; nullopt (with a message on stderr) if it does not come up.
+std::optional<ServerProcess> StartEtcd();
+// Starts `flotilla serve` (FLOTILLA_BINARY), reusing `data_dir` if given.
+std::optional<ServerProcess> StartFlotilla(const std::string& data_dir = "",
+                                           const std::vector<std::string>& extra_flags = {});
+// Restarts a flotilla server on the same ports and data dir after it died.
+bool RestartFlotilla(ServerProcess& server, const std::vector<std::string>& extra_flags = {});
+
+// Sends raw bytes to the server at `url` and reads until it closes the
+// connection or `timeout` passes: status (-1 on failure) and all text read.
+struct RawAnswer {
+  int status = -1;
+  std::string text;
+};
+RawAnswer RawExchange(const std::string& url, const std::string& bytes,
+                      std::chrono::milliseconds timeout);
+
+// Polls GET url/health until it answers 200 or `timeout` passes.
+bool WaitHealthy(const std::string& url, std::chrono::milliseconds timeout);
+
+}  // namespace flotilla::testing
