@@ -265,12 +265,14 @@ void Server::MaybeSnapshot() {
   if (snapshot_in_flight_ || applied_index_ - snapshot_index_ < config_.snapshot_count) return;
   snapshot_in_flight_ = true;
   storage::Snapshot snap{term_, applied_index_, store_.Save()};
-  uint64_t index = applied_index_;
-  writer_->Post([this, snap = std::move(snap), index] {
+  // Keep the WAL back to the previous snapshot: if the newest one is found
+  // damaged at start-up, recovery falls back to the older one plus the log.
+  uint64_t release_to = snapshot_index_;
+  writer_->Post([this, snap = std::move(snap), release_to] {
     base::Status st = writer_->snapshotter->Save(snap);
     if (st.ok()) st = writer_->wal->Cut();
-    if (st.ok()) st = writer_->wal->ReleaseTo(index);
-    loop_.Post([this, st, index] {
+    if (st.ok() && release_to > 0) st = writer_->wal->ReleaseTo(release_to);
+    loop_.Post([this, st, index = snap.index] {
       snapshot_in_flight_ = false;
       if (!st.ok()) {
         FLOG_WARN("etcd: snapshot at {} failed: {}", index, st.ToString());

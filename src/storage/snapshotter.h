@@ -5,7 +5,7 @@
 // written atomically (temp file, fsync, rename, fsync dir). Load() returns the
 // newest snapshot that verifies; a damaged newer file is renamed *.broken
 // and logged, and an older one is used. Old snapshots beyond `keep` are
-// removed after each Save.
+// removed after each Save (`keep` < 1 counts as 1).
 //
 // Threading: one thread at a time.
 #pragma once
@@ -27,7 +27,8 @@ struct Snapshot {
 
 class Snapshotter {
  public:
-  Snapshotter(base::Fs& fs, std::string dir, int keep = 2) : fs_(fs), dir_(std::move(dir)), keep_(keep) {}
+  Snapshotter(base::Fs& fs, std::string dir, int keep = 2)
+      : fs_(fs), dir_(std::move(dir)), keep_(keep) {}
 
   base::Status Save(const Snapshot& snap);
   // The newest valid snapshot, nullopt when there is none.
