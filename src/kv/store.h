@@ -38,9 +38,19 @@ struct StoreStats {
   uint64_t watchers = 0;
 };
 
-// Receives the events of one watch. Return false to stop watching (a one-shot
-// watcher returns false after its first event). A watcher whose 100-event
-// buffer overflows is dropped: its sink gets nullptr once, then nothing.
+// Receives the events of one watch, synchronously, on the thread calling
+// Apply() (or Watch(), for an event answered from history). A one-shot watch
+// ends after its first event whatever the sink returns; returning false ends
+// any watch. The store keeps no per-watcher buffer: etcd drops a watcher
+// whose 100-event channel is full, and here the caller, which owns the
+// buffer, reports that by returning false; the watcher is then removed and
+// hears nothing more (the caller ends the response, as etcd does). A sink may
+// call Cancel() but must not call Apply().
+//
+// Two etcd 3.4 behaviours are kept on purpose: a streaming watcher on a key
+// that is deleted or expires hears that event twice (once as a removed node,
+// once as the event's key), and a streaming watch answered from history gets
+// that single event and nothing after it.
 using WatchSink = std::function<bool(const EventPtr&)>;
 
 class Store {
@@ -50,17 +60,25 @@ class Store {
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
 
-  // Performs a write, a quorum get or a sync. Deterministic.
+  // Performs a write, a quorum get or a sync. Deterministic: `req.time` is
+  // the only clock (TTLs in the answer are relative to it). A failed write
+  // changes nothing but the stats and does not bump the index. kSync expires
+  // every key with expiration <= req.time, one index and one "expire" event
+  // each, and yields a null EventPtr.
   Outcome Apply(const Request& req);
 
   // A local read at `now` (TTLs shown relative to it). Counts in the stats.
+  // Listings are always in key order, so `sorted` makes no difference (etcd's
+  // unsorted order is Go's random map order).
   Outcome Get(const std::string& path, bool recursive, bool sorted, base::UnixNanos now);
 
   // Registers a watch on `path` (recursive: the whole subtree). since == 0
   // means "from the next event". If the history already holds a matching event
-  // with index >= since, `sink` is called with it before Watch returns (and,
-  // unless `stream`, the watch ends there). Returns a watch id for Cancel(),
-  // or error 401 when `since` is older than the history.
+  // with index >= since, `sink` is called with it (its etcd_index set to the
+  // current index) before Watch returns, and the watch is not registered: as
+  // in etcd, that event is all it gets, even when streaming. Returns a watch
+  // id for Cancel(), or error 401 (index = current index) when `since` is
+  // older than the history.
   std::variant<uint64_t, Error> Watch(const std::string& path, bool recursive, bool stream,
                                       Index since, WatchSink sink);
   // Stops a watch; a no-op for an id that already ended.
@@ -68,9 +86,15 @@ class Store {
 
   Index index() const;
   bool HasTtlKeys() const;
+  // Counters as etcd counts them, local Get()s and live watchers included.
+  // The reference stays valid until the next call.
   const StoreStats& stats() const;
 
-  // The whole deterministic state (tree, index, history, stats), and back.
+  // The whole replicated state (tree with expirations, index, history, and
+  // the stats Apply() changes) in docs/formats/snapshot-kv.md. Equal sequences
+  // of Apply() give equal bytes: local Get() counts and watchers are left
+  // out. Recover() rejects malformed input with kCorruption, never crashes,
+  // and yields a store without watchers.
   std::string Save() const;
   static base::Result<Store> Recover(std::string_view snapshot);
 
