@@ -116,6 +116,10 @@ std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw, b
   KeyRequest out;
   kv::Request& req = out.request;
   req.path = StorePath(raw.key);
+  // An HTTP path is cleaned before it gets here, so ".." cannot climb out of
+  // the user namespace; refuse it anyway rather than touch /0.
+  if (req.path != kKeysNamespace && !req.path.starts_with(std::string(kKeysNamespace) + "/"))
+    return ParseError(ErrorCode::kInvalidForm, "incorrect key prefix");
   req.value = std::string(form.First("value"));
   req.dir = dir;
   req.recursive = recursive;

@@ -139,3 +139,19 @@ TEST(GoDuration, FormatsLikeGo) {
 
 }  // namespace
 }  // namespace flotilla::etcd
+
+namespace flotilla::etcd {
+namespace {
+
+// Found by fuzz/key_request_fuzz.cpp: path.Join("/1", "/../x") is "/x".
+TEST(KeyRequest, KeysThatClimbOutOfTheUserNamespaceAreRefused) {
+  for (std::string_view key : {"/../x", "/../1x", "/a/../../0/members"}) {
+    RawKeyRequest raw{"GET", key, "", "", ""};
+    auto r = DecodeKeyRequest(raw, 0);
+    ASSERT_TRUE(std::holds_alternative<kv::Error>(r)) << key;
+    EXPECT_EQ(std::get<kv::Error>(r).code, kv::ErrorCode::kInvalidForm);
+  }
+}
+
+}  // namespace
+}  // namespace flotilla::etcd
