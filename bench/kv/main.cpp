@@ -51,7 +51,7 @@ Result Load(const std::string& url, int clients, double seconds, bool write, int
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         int key = static_cast<int>(x % static_cast<uint64_t>(key_space));
         target = "/v2/keys/bench/k" + std::to_string(key);
-        net::HttpRequest req;
+        net::ClientRequest req;
         if (write) {
           body = "value=" + std::string(256, 'v');
           req.method = "PUT";
@@ -108,7 +108,7 @@ void LoadKeys(const std::string& url, int n) {
       std::string value = "value=" + std::string(100, 'x');
       for (int i = next++; i < n; i = next++) {
         std::string target = "/v2/keys/bench/load/" + std::to_string(i);
-        net::HttpRequest req;
+        net::ClientRequest req;
         req.method = "PUT";
         req.target = target;
         req.body = value;

@@ -2,7 +2,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include "base/json_writer.h"
 #include "etcd/client_api.h"
@@ -31,45 +33,120 @@ uint64_t ResidentBytes() {
 
 }  // namespace
 
+namespace {
+
+// httptypes.MemberUpdateRequest: {"peerURLs":[...]} with a JSON content type.
+std::optional<net::HttpResponse> ParsePeerUrls(const net::HttpRequest& request,
+                                               std::vector<std::string>& urls) {
+  std::string ct = request.Header("Content-Type") ? *request.Header("Content-Type") : "";
+  if (auto semi = ct.find(';'); semi != std::string::npos) {
+    ct = ct.substr(0, semi);
+    while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+    for (auto& c : ct) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (ct != "application/json")
+    return MessageError(415, "Bad Content-Type " + ct + ", accept application/json");
+  Member m;
+  if (!ParseRaftAttributes(request.body, m))
+    return MessageError(400, "invalid character in member request body");
+  for (const auto& u : m.peer_urls) {
+    if (!u.starts_with("http://") && !u.starts_with("https://"))
+      return MessageError(400, "URL scheme must be http, https, unix, or unixs: " + u);
+  }
+  urls = std::move(m.peer_urls);
+  return std::nullopt;
+}
+
+}  // namespace
+
 void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
                               net::ExchangePtr exchange) {
   auto with_cluster = [this](net::HttpResponse r) {
     r.Set("X-Etcd-Cluster-Id", server_.cluster_id().String());
     return r;
   };
-  if (request.method != "GET" && request.method != "HEAD") {
-    if (request.method != "POST" && request.method != "PUT" && request.method != "DELETE") {
-      net::HttpResponse r = TextResponse(405, "Method Not Allowed\n");
-      r.Set("Allow", "GET,POST,DELETE,PUT");
-      return exchange->Send(std::move(r));
-    }
-    // Membership changes come with replication (raft); a one-member store
-    // cannot take them without losing its quorum.
-    return exchange->Send(with_cluster(
-        MessageError(500, "membership changes need a replicated cluster (not supported yet)")));
+  const std::string& method = request.method;
+  if (method != "GET" && method != "POST" && method != "DELETE" && method != "PUT") {
+    net::HttpResponse r = TextResponse(405, "Method Not Allowed\n");
+    r.Set("Allow", "GET,POST,DELETE,PUT");
+    r.Set("X-Content-Type-Options", "nosniff");
+    return exchange->Send(std::move(r));
   }
   auto members = server_.Members();
+  std::string_view sub = rest.empty() ? rest : rest.substr(1);
   std::string body;
-  if (rest.empty() || rest == "/") {
-    body = R"({"members":[)";
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (i) body += ',';
-      AppendMemberJson(body, members[i]);
+  if (method == "GET") {
+    if (sub.empty()) {
+      body = R"({"members":[)";
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (i) body += ',';
+        AppendMemberJson(body, members[i]);
+      }
+      body += "]}\n";
+      return exchange->Send(with_cluster(JsonResponse(200, std::move(body))));
     }
-    body += "]}\n";
-    return exchange->Send(with_cluster(JsonResponse(200, std::move(body))));
-  }
-  if (rest == "/leader") {
-    for (const auto& m : members) {
-      if (m.id == server_.id()) {
+    if (sub == "leader") {
+      for (const auto& m : members) {
+        if (m.id != server_.id()) continue;
         AppendMemberJson(body, m);
         body += '\n';
         return exchange->Send(with_cluster(JsonResponse(200, std::move(body))));
       }
+      return exchange->Send(with_cluster(MessageError(503, "During election")));
     }
-    return exchange->Send(with_cluster(MessageError(503, "During election")));
+    return exchange->Send(with_cluster(MessageError(404, "Not found")));
   }
-  exchange->Send(with_cluster(MessageError(404, "Not found")));
+
+  std::vector<std::string> urls;
+  if (method == "POST") {
+    if (auto bad = ParsePeerUrls(request, urls)) return exchange->Send(with_cluster(*bad));
+    for (const auto& m : members)
+      for (const auto& u : m.peer_urls)
+        if (std::find(urls.begin(), urls.end(), u) != urls.end())
+          return exchange->Send(with_cluster(MessageError(409, "membership: peerURL exists")));
+    // Adding a voter to a one-member store would need replication (raft),
+    // which this build does not have yet; see docs/compatibility.md.
+    return exchange->Send(with_cluster(
+        MessageError(500, "membership changes need a replicated cluster (not supported yet)")));
+  }
+
+  // DELETE and PUT name a member: /v2/members/<hex id>.
+  if (sub.empty()) {
+    net::HttpResponse r = TextResponse(405, "Method Not Allowed\n");
+    r.Set("X-Content-Type-Options", "nosniff");
+    return exchange->Send(with_cluster(std::move(r)));
+  }
+  auto id = MemberId::Parse(sub);
+  const Member* target = nullptr;
+  for (const auto& m : members)
+    if (id && m.id == *id) target = &m;
+  std::string shown = id ? id->String() : std::string(sub);
+  if (!target) return exchange->Send(with_cluster(MessageError(404, "No such member: " + shown)));
+  if (method == "DELETE") {
+    return exchange->Send(with_cluster(
+        MessageError(500, "cannot remove the only member of a one-member store")));
+  }
+  if (auto bad = ParsePeerUrls(request, urls)) return exchange->Send(with_cluster(*bad));
+  for (const auto& m : members)
+    if (m.id != target->id)
+      for (const auto& u : m.peer_urls)
+        if (std::find(urls.begin(), urls.end(), u) != urls.end())
+          return exchange->Send(with_cluster(MessageError(409, "membership: peerURL exists")));
+  Member updated = *target;
+  updated.peer_urls = urls;
+  kv::Request req;
+  req.op = kv::Op::kSet;
+  req.path = MemberDir(updated.id) + "/raftAttributes";
+  req.value = RaftAttributesJson(updated);
+  req.time = server_.clock().Now();
+  server_.Propose(std::move(req), [exchange, with_cluster](const kv::Outcome& o) {
+    if (std::holds_alternative<kv::Error>(o))
+      return exchange->Send(with_cluster(MessageError(500, std::get<kv::Error>(o).cause)));
+    net::HttpResponse r;
+    r.status = 204;
+    AddCorsHeaders(r);
+    exchange->Send(with_cluster(std::move(r)));
+  });
 }
 
 void ClientApi::HandleStats(std::string_view which, net::ExchangePtr exchange) {

@@ -16,7 +16,11 @@ bool IsCreated(const kv::Event& ev) {
 }  // namespace
 
 void ClientApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
-  if (request.method == "OPTIONS") return exchange->Send(TextResponse(200, ""));
+  if (request.method == "OPTIONS") {
+    net::HttpResponse r;
+    AddCorsHeaders(r);
+    return exchange->Send(std::move(r));
+  }
   // Go's server decodes the path first; a bad escape is a malformed request.
   auto path = Unescape(request.path, false);
   if (!path) return exchange->Send(TextResponse(400, "400 Bad Request"));

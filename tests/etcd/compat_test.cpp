@@ -132,6 +132,7 @@ std::string Diff(const Answer& etcd, const Answer& ours, bool sorted_listing) {
 struct BackgroundWatch {
   std::future<Answer> result;
   std::shared_ptr<net::HttpClient> client;
+  bool counted = false;  // the server counted it among its watchers
 };
 
 BackgroundWatch StartWatch(const std::string& url, const std::string& target, int events) {
@@ -140,7 +141,7 @@ BackgroundWatch StartWatch(const std::string& url, const std::string& target, in
   w.result = std::async(std::launch::async, [client = w.client, target, events] {
     std::string body;
     int seen = 0;
-    net::HttpRequest req;
+    net::ClientRequest req;
     req.method = "GET";
     req.target = target;
     auto r = client->Stream(req, 10s, [&](std::string_view data) {
@@ -222,12 +223,17 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
       int events = 1;
       in >> name >> target >> events;
       for (auto& s : servers) {
-        s.watches[name] = StartWatch(s.url, target, events);
-        // Go on only once the server counts the new watcher, so the writes
-        // that follow are sure to be seen by it.
-        ++s.active_watchers;
+        auto& w = s.watches[name] = StartWatch(s.url, target, events);
+        // Go on only once the server counts the new watcher (or the watch was
+        // answered from history at once), so later writes are sure to reach it.
         auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (Watchers(*s.client) < s.active_watchers) {
+        for (;;) {
+          if (w.result.wait_for(0s) == std::future_status::ready) break;
+          if (Watchers(*s.client) > s.active_watchers) {
+            w.counted = true;
+            ++s.active_watchers;
+            break;
+          }
           ASSERT_LT(std::chrono::steady_clock::now(), deadline) << s.name << ": watch not registered";
           std::this_thread::sleep_for(5ms);
         }
@@ -245,7 +251,7 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
           FAIL() << servers[i].name << ": watch " << name << " got no event in 10 s";
         }
         answers[i] = w.result.get();
-        --servers[i].active_watchers;
+        if (w.counted) --servers[i].active_watchers;
       }
     } else if (cmd == "WAIT_GONE") {  // WAIT_GONE key-target: poll until 404
       std::string target;
@@ -275,7 +281,14 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
         answers[i].status = r.status;
         answers[i].body = r.text;
       }
-      EXPECT_EQ(answers[0].status, answers[1].status) << "etcd: " << answers[0].body << "\nflotilla: " << answers[1].body;
+      // etcd's connection multiplexer (cmux) hangs up on bytes that are not
+      // HTTP at all; flotilla answers them with Go's plain 400 instead
+      // (docs/compatibility.md).
+      bool documented = answers[0].status == -1 && answers[1].status == 400;
+      if (!documented) {
+        EXPECT_EQ(answers[0].status, answers[1].status)
+            << "etcd: " << answers[0].body << "\nflotilla: " << answers[1].body;
+      }
       ++compared;
       continue;
     } else {
@@ -285,8 +298,12 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
       if (!body.empty() && body[0] == ' ') body.erase(0, 1);
       for (int i = 0; i < 2; ++i) answers[i] = Send(*servers[i].client, cmd, target, body);
     }
-    ASSERT_NE(answers[0].status, -1) << "etcd: " << answers[0].body;
-    ASSERT_NE(answers[1].status, -1) << "flotilla: " << answers[1].body;
+    if (answers[0].status == -1 || answers[1].status == -1) {
+      ADD_FAILURE() << "no answer: etcd: " << answers[0].body << " flotilla: " << answers[1].body;
+      // A broken connection would spoil the rest of the script; start afresh.
+      for (auto& s : servers) s.client->Close();
+      continue;
+    }
     std::string diff = Diff(answers[0], answers[1], sorted);
     EXPECT_EQ(diff, "");
     ++compared;
