@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/go_url.h"
 #include "etcd/form.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -11,9 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)flotilla::etcd::ParseQuery(in, form);
   (void)form.First("value");
   (void)flotilla::etcd::Unescape(in, false);
-  std::string clean = flotilla::etcd::CleanPath(in);
+  std::string clean = flotilla::base::CanonicalUrlPath(in);
   // Cleaning is idempotent.
-  if (flotilla::etcd::CleanPath(clean) != clean) __builtin_trap();
-  (void)flotilla::etcd::EscapePath(in);
+  if (flotilla::base::CanonicalUrlPath(clean) != clean) __builtin_trap();
+  (void)flotilla::base::EscapePath(in);
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "etcd/client_api.h"
 
+#include "base/go_strconv.h"
+#include "base/go_url.h"
 #include "etcd/form.h"
 #include "etcd/key_request.h"
 #include "kv/json.h"
@@ -24,11 +26,11 @@ void ClientApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
   // Go's server decodes the path first; a bad escape is a malformed request.
   auto path = Unescape(request.path, false);
   if (!path) return exchange->Send(TextResponse(400, "400 Bad Request"));
-  std::string clean = CleanPath(*path);
+  std::string clean = base::CanonicalUrlPath(*path);
   if (clean != *path) {
     // http.ServeMux redirects unclean paths to their clean form.
     net::HttpResponse r = TextResponse(301, "");
-    std::string location = EscapePath(clean);
+    std::string location = base::EscapePath(clean);
     if (!request.query.empty()) location += "?" + request.query;
     r.Set("Location", location);
     return exchange->Send(std::move(r));

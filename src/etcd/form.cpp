@@ -1,7 +1,6 @@
 #include "etcd/form.h"
 
 #include <algorithm>
-#include <charconv>
 
 namespace flotilla::etcd {
 namespace {
@@ -87,68 +86,6 @@ std::optional<std::string> ParseQuery(std::string_view query, Form& form) {
     form.Add(std::move(*key), std::move(*value));
   }
   return err;
-}
-
-std::string CleanPath(std::string_view p) {
-  if (p.empty()) return "/";
-  bool rooted = p.front() == '/';
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    std::string_view seg = p.substr(i, j - i);
-    if (seg.empty() || seg == ".") {
-    } else if (seg == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.push_back(seg);
-    } else {
-      parts.push_back(seg);
-    }
-    i = j + 1;
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (k) out += '/';
-    out += parts[k];
-  }
-  if (out.empty()) out = ".";
-  if (p.back() == '/' && out != "/") out += '/';
-  return out;
-}
-
-std::string EscapePath(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                std::string_view("-_.~/!$&'()*+,;=:@").find(static_cast<char>(c)) !=
-                    std::string_view::npos;
-    if (keep) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::optional<bool> ParseGoBool(std::string_view s) {
-  if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;
-  if (s == "0" || s == "f" || s == "F" || s == "FALSE" || s == "false" || s == "False")
-    return false;
-  return std::nullopt;
-}
-
-std::optional<uint64_t> ParseGoUint(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  // Go accepts underscores only with a base prefix; base 10 is digits only.
-  uint64_t v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v, 10);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 }  // namespace flotilla::etcd

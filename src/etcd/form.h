@@ -37,15 +37,5 @@ std::optional<std::string> ParseQuery(std::string_view query, Form& form);
 // Percent-decodes; `plus_is_space` for query components. nullopt if malformed.
 std::optional<std::string> Unescape(std::string_view s, bool plus_is_space);
 
-// Go's path.Clean, keeping a trailing slash as http.ServeMux does.
-std::string CleanPath(std::string_view path);
-
-// Percent-encodes a path for a Location header (Go's url.URL.EscapedPath).
-std::string EscapePath(std::string_view path);
-
-// Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False.
-std::optional<bool> ParseGoBool(std::string_view s);
-// Go's strconv.ParseUint(s, 10, 64).
-std::optional<uint64_t> ParseGoUint(std::string_view s);
 
 }  // namespace flotilla::etcd

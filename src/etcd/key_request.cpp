@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "base/go_strconv.h"
+#include "base/go_url.h"
 #include "etcd/form.h"
 
 namespace flotilla::etcd {
@@ -29,7 +31,7 @@ std::string StorePath(std::string_view key) {
   std::string joined(kKeysNamespace);
   joined += '/';
   joined += key;
-  std::string clean = CleanPath(joined);
+  std::string clean = base::CanonicalUrlPath(joined);
   if (clean.size() > 1 && clean.back() == '/') clean.pop_back();
   return clean;
 }
@@ -51,13 +53,13 @@ std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw, b
 
   auto get_uint = [&](std::string_view name) -> std::optional<std::optional<uint64_t>> {
     if (!form.Has(name)) return std::optional<uint64_t>(0);
-    auto v = ParseGoUint(form.First(name));
+    auto v = base::ParseGoUint(form.First(name));
     if (!v) return std::nullopt;
     return std::optional<uint64_t>(*v);
   };
   auto get_bool = [&](std::string_view name) -> std::optional<bool> {
     if (!form.Has(name)) return false;
-    return ParseGoBool(form.First(name));
+    return base::ParseGoBool(form.First(name));
   };
   auto invalid = [](std::string_view name) {
     return ParseError(ErrorCode::kInvalidField, "invalid value for \"" + std::string(name) + "\"");
@@ -91,19 +93,19 @@ std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw, b
 
   std::optional<uint64_t> ttl;
   if (!form.First("ttl").empty()) {
-    ttl = ParseGoUint(form.First("ttl"));
+    ttl = base::ParseGoUint(form.First("ttl"));
     if (!ttl) return ParseError(ErrorCode::kTtlNaN, "invalid value for \"ttl\"");
   }
 
   std::optional<bool> prev_exist;
   if (form.Has("prevExist")) {
-    prev_exist = ParseGoBool(form.First("prevExist"));
+    prev_exist = base::ParseGoBool(form.First("prevExist"));
     if (!prev_exist) return ParseError(ErrorCode::kInvalidField, "invalid value for prevExist");
   }
 
   bool refresh = false;
   if (form.Has("refresh")) {
-    auto r = ParseGoBool(form.First("refresh"));
+    auto r = base::ParseGoBool(form.First("refresh"));
     if (!r) return ParseError(ErrorCode::kInvalidField, "invalid value for refresh");
     refresh = *r;
     if (refresh) {

@@ -1,5 +1,7 @@
 #include "kv/path.h"
 
+#include "base/go_url.h"
+
 namespace flotilla::kv {
 
 bool IsCleanPath(std::string_view p) {
@@ -19,23 +21,7 @@ bool IsCleanPath(std::string_view p) {
 
 std::string CleanPath(std::string_view p) {
   if (IsCleanPath(p)) return std::string(p);
-  std::string out = "/";
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    std::string_view elem = p.substr(i, j - i);
-    i = j + 1;
-    if (elem.empty() || elem == ".") continue;
-    if (elem == "..") {
-      // A rooted path cannot climb above "/".
-      size_t slash = out.rfind('/');
-      out.resize(slash == 0 ? 1 : slash);
-      continue;
-    }
-    AppendChild(out, elem);
-  }
-  return out;
+  return base::PathClean("/" + std::string(p));
 }
 
 bool IsHiddenFrom(std::string_view watch_path, std::string_view key) {

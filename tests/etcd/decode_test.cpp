@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "etcd/client_api.h"
+#include "base/go_strconv.h"
+#include "base/go_url.h"
 #include "etcd/form.h"
 #include "etcd/key_request.h"
 #include "etcd/member.h"
@@ -31,23 +33,23 @@ TEST(Form, ParseQueryReportsGoErrorsButKeepsGoodPairs) {
   EXPECT_EQ(ParseQuery("t=%4", h), std::optional<std::string>("invalid URL escape \"%4\""));
 }
 
-TEST(Form, CleanPathMatchesGo) {
-  EXPECT_EQ(CleanPath("/v2/keys/foo//bar/../x"), "/v2/keys/foo/x");
-  EXPECT_EQ(CleanPath("/v2/keys/"), "/v2/keys/");
-  EXPECT_EQ(CleanPath("/../a"), "/a");
-  EXPECT_EQ(CleanPath("/"), "/");
-  EXPECT_EQ(CleanPath("/a/./b/"), "/a/b/");
+TEST(Form, CanonicalUrlPathMatchesServeMux) {
+  EXPECT_EQ(base::CanonicalUrlPath("/v2/keys/foo//bar/../x"), "/v2/keys/foo/x");
+  EXPECT_EQ(base::CanonicalUrlPath("/v2/keys/"), "/v2/keys/");
+  EXPECT_EQ(base::CanonicalUrlPath("/../a"), "/a");
+  EXPECT_EQ(base::CanonicalUrlPath("/"), "/");
+  EXPECT_EQ(base::CanonicalUrlPath("/a/./b/"), "/a/b/");
 }
 
-TEST(Form, GoBoolsAndUints) {
-  for (auto t : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(ParseGoBool(t), true) << t;
-  for (auto f : {"0", "f", "F", "FALSE", "false", "False"}) EXPECT_EQ(ParseGoBool(f), false) << f;
-  for (auto bad : {"", "yes", "tRUE", "2"}) EXPECT_FALSE(ParseGoBool(bad)) << bad;
-  EXPECT_EQ(ParseGoUint("18446744073709551615"), UINT64_MAX);
-  EXPECT_FALSE(ParseGoUint("18446744073709551616"));
-  EXPECT_FALSE(ParseGoUint("-1"));
-  EXPECT_FALSE(ParseGoUint("+1"));
-  EXPECT_FALSE(ParseGoUint("1.5"));
+TEST(GoStrconv, BoolsAndUints) {
+  for (auto t : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(base::ParseGoBool(t), true) << t;
+  for (auto f : {"0", "f", "F", "FALSE", "false", "False"}) EXPECT_EQ(base::ParseGoBool(f), false) << f;
+  for (auto bad : {"", "yes", "tRUE", "2"}) EXPECT_FALSE(base::ParseGoBool(bad)) << bad;
+  EXPECT_EQ(base::ParseGoUint("18446744073709551615"), UINT64_MAX);
+  EXPECT_FALSE(base::ParseGoUint("18446744073709551616"));
+  EXPECT_FALSE(base::ParseGoUint("-1"));
+  EXPECT_FALSE(base::ParseGoUint("+1"));
+  EXPECT_FALSE(base::ParseGoUint("1.5"));
 }
 
 KeyRequest MustDecode(std::string_view method, std::string_view key, std::string_view query,

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <random>
 
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 
 namespace flotilla::cli::etcdctl {
 namespace {
@@ -38,8 +38,8 @@ std::string StatusText(int code) {
   }
 }
 
-std::string RequestUri(const GoUrl& u) {
-  std::string target = EscapePath(u.path);
+std::string RequestUri(const base::GoUrl& u) {
+  std::string target = base::EscapePath(u.path);
   if (target.empty()) target = "/";
   if (!u.raw_query.empty()) target += "?" + u.raw_query;
   return target;
@@ -99,12 +99,12 @@ Deadline Deadline::AfterNs(int64_t ns) {
   return {Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns))};
 }
 
-void ShuffleEndpoints(std::vector<GoUrl>& endpoints) {
+void ShuffleEndpoints(std::vector<base::GoUrl>& endpoints) {
   static std::mt19937_64 rng{std::random_device{}()};
   std::shuffle(endpoints.begin(), endpoints.end(), rng);
 }
 
-ClusterClient::ClusterClient(std::vector<GoUrl> endpoints, int64_t header_timeout_ns)
+ClusterClient::ClusterClient(std::vector<base::GoUrl> endpoints, int64_t header_timeout_ns)
     : endpoints_(std::move(endpoints)), header_timeout_ns_(header_timeout_ns) {
   ShuffleEndpoints(endpoints_);
 }
@@ -117,7 +117,7 @@ std::vector<std::string> ClusterClient::Endpoints() const {
   return out;
 }
 
-void ClusterClient::SetSyncedEndpoints(std::vector<GoUrl> endpoints) {
+void ClusterClient::SetSyncedEndpoints(std::vector<base::GoUrl> endpoints) {
   auto sorted = [](std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
     return v;
@@ -141,11 +141,11 @@ net::HttpClient* ClusterClient::Connection(const std::string& host) {
   return raw;
 }
 
-ClientResult<net::HttpResponse> ClusterClient::Send(const GoUrl& endpoint, const V2Request& req,
+ClientResult<net::HttpResponse> ClusterClient::Send(const base::GoUrl& endpoint, const V2Request& req,
                                                     Deadline deadline) {
   if (curl_debug_) {
     std::string line = "cURL Command: curl -X " + req.method + " " + req.url.String();
-    if (req.body) line += " -d " + GoQuote(*req.body);
+    if (req.body) line += " -d " + base::GoQuote(*req.body);
     std::fflush(stdout);
     std::fprintf(stderr, "%s\n", line.c_str());
   }
@@ -171,7 +171,7 @@ ClientResult<net::HttpResponse> ClusterClient::Send(const GoUrl& endpoint, const
     }
   }
   if (req.url.scheme != "http") {
-    return ClientError::Plain("unsupported protocol scheme " + GoQuote(req.url.scheme));
+    return ClientError::Plain("unsupported protocol scheme " + base::GoQuote(req.url.scheme));
   }
   if (req.url.host.empty()) return ClientError::Plain("http: no Host in request URL");
   net::HttpClient* conn = Connection(req.url.host);
@@ -208,7 +208,7 @@ ClientResult<net::HttpResponse> ClusterClient::Send(const GoUrl& endpoint, const
 }
 
 // Go's redirectFollowingHTTPClient around simpleHTTPClient.
-ClientResult<net::HttpResponse> ClusterClient::DoEndpoint(const GoUrl& endpoint,
+ClientResult<net::HttpResponse> ClusterClient::DoEndpoint(const base::GoUrl& endpoint,
                                                           const RequestBuilder& build,
                                                           Deadline deadline) {
   V2Request req = build(endpoint);
@@ -221,7 +221,7 @@ ClientResult<net::HttpResponse> ClusterClient::DoEndpoint(const GoUrl& endpoint,
       return ClientError::Plain("location header not set");
     }
     std::string error;
-    auto loc = ParseGoUrl(*location, &error);
+    auto loc = base::ParseGoUrl(*location, &error);
     if (!loc) return ClientError::Plain("location header not valid URL: " + *location);
     req.url = *loc;
   }

@@ -23,7 +23,7 @@
 #include <variant>
 #include <vector>
 
-#include "cli/etcdctl/go_url.h"
+#include "base/go_url.h"
 #include "net/http_client.h"
 
 namespace flotilla::cli::etcdctl {
@@ -66,18 +66,18 @@ struct Deadline {
 // One HTTP request, as one of Go's httpActions builds it for an endpoint.
 struct V2Request {
   std::string method = "GET";
-  GoUrl url;
+  base::GoUrl url;
   std::optional<std::string> body;  // nullopt: no body (curl shows no -d)
   std::string content_type;
   bool wait = false;  // a watch: no per-request header timeout
 };
-using RequestBuilder = std::function<V2Request(const GoUrl& endpoint)>;
+using RequestBuilder = std::function<V2Request(const base::GoUrl& endpoint)>;
 
 class ClusterClient {
  public:
   // `header_timeout_ns` (etcdctl --timeout) bounds each non-watch request;
   // 0 disables it.
-  ClusterClient(std::vector<GoUrl> endpoints, int64_t header_timeout_ns);
+  ClusterClient(std::vector<base::GoUrl> endpoints, int64_t header_timeout_ns);
   ~ClusterClient();
 
   void EnableCurlDebug() { curl_debug_ = true; }
@@ -90,16 +90,16 @@ class ClusterClient {
   // Endpoints as url.URL.String() spells them, pinned order.
   std::vector<std::string> Endpoints() const;
   // Replaces the endpoints unless they are the same set (Go's Sync).
-  void SetSyncedEndpoints(std::vector<GoUrl> endpoints);
+  void SetSyncedEndpoints(std::vector<base::GoUrl> endpoints);
 
  private:
-  ClientResult<net::HttpResponse> DoEndpoint(const GoUrl& endpoint, const RequestBuilder& build,
+  ClientResult<net::HttpResponse> DoEndpoint(const base::GoUrl& endpoint, const RequestBuilder& build,
                                              Deadline deadline);
-  ClientResult<net::HttpResponse> Send(const GoUrl& endpoint, const V2Request& req,
+  ClientResult<net::HttpResponse> Send(const base::GoUrl& endpoint, const V2Request& req,
                                        Deadline deadline);
   net::HttpClient* Connection(const std::string& host);
 
-  std::vector<GoUrl> endpoints_;
+  std::vector<base::GoUrl> endpoints_;
   size_t pinned_ = 0;
   int64_t header_timeout_ns_;
   bool curl_debug_ = false;
@@ -108,6 +108,6 @@ class ClusterClient {
 };
 
 // Shuffles like Go's shuffleEndpoints (order is random per run).
-void ShuffleEndpoints(std::vector<GoUrl>& endpoints);
+void ShuffleEndpoints(std::vector<base::GoUrl>& endpoints);
 
 }  // namespace flotilla::cli::etcdctl

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "cli/etcdctl/commands.h"
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 #include "cli/etcdctl/members_api.h"
 #include "cli/etcdctl/session.h"
 
@@ -28,17 +28,17 @@ Probe CheckHealth(const std::string& url) {
   Probe p;
   std::string target_url = url + "/health";
   std::string error;
-  auto u = ParseGoUrl(target_url, &error);
+  auto u = base::ParseGoUrl(target_url, &error);
   auto fail = [&](const std::string& why) {
-    p.error = "Get " + GoQuote(target_url) + ": " + why;
+    p.error = "Get " + base::GoQuote(target_url) + ": " + why;
     return p;
   };
   if (!u) return p.error = error, p;
-  if (u->scheme != "http") return fail("unsupported protocol scheme " + GoQuote(u->scheme));
+  if (u->scheme != "http") return fail("unsupported protocol scheme " + base::GoQuote(u->scheme));
   auto endpoint = net::ParseUrl("http://" + u->host);
   if (!endpoint.ok()) return fail("http: no Host in request URL");
   net::HttpClient http(*endpoint);
-  std::string target = EscapePath(u->path);
+  std::string target = base::EscapePath(u->path);
   if (!u->raw_query.empty()) target += "?" + u->raw_query;
   auto resp = http.Do("GET", target, {}, {}, std::chrono::seconds(30));
   if (!resp.ok()) return fail(resp.status().message());

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 
 namespace flotilla::cli::etcdctl {
 namespace {
@@ -57,21 +57,21 @@ std::string Validate(const FlagSpec& spec, const std::string& name, const std::s
                      bool has_value) {
   switch (spec.kind) {
     case FlagKind::kBool:
-      if (has_value && !ParseGoBool(value)) {
-        return "invalid boolean value " + GoQuote(value) + " for -" + name + ": parse error";
+      if (has_value && !base::ParseGoBool(value)) {
+        return "invalid boolean value " + base::GoQuote(value) + " for -" + name + ": parse error";
       }
       return "";
     case FlagKind::kInt: {
-      NumError err;
-      if (!ParseGoInt(value, &err)) {
-        return "invalid value " + GoQuote(value) + " for flag -" + name + ": " +
-               (err == NumError::kRange ? "value out of range" : "parse error");
+      base::NumError err;
+      if (!base::ParseGoInt(value, &err)) {
+        return "invalid value " + base::GoQuote(value) + " for flag -" + name + ": " +
+               (err == base::NumError::kRange ? "value out of range" : "parse error");
       }
       return "";
     }
     case FlagKind::kDuration:
-      if (!ParseGoDuration(value)) {
-        return "invalid value " + GoQuote(value) + " for flag -" + name + ": parse error";
+      if (!base::ParseGoDuration(value)) {
+        return "invalid value " + base::GoQuote(value) + " for flag -" + name + ": parse error";
       }
       return "";
     case FlagKind::kString:
@@ -116,13 +116,13 @@ std::string ParsedFlags::Raw(std::string_view name) const {
 }
 
 bool ParsedFlags::Bool(std::string_view name) const {
-  auto v = ParseGoBool(Raw(name));
+  auto v = base::ParseGoBool(Raw(name));
   return v.value_or(false);
 }
 
 int64_t ParsedFlags::Int(std::string_view name) const {
-  NumError err;
-  return ParseGoInt(Raw(name), &err).value_or(0);
+  base::NumError err;
+  return base::ParseGoInt(Raw(name), &err).value_or(0);
 }
 
 std::string ParsedFlags::String(std::string_view name) const {
@@ -130,7 +130,7 @@ std::string ParsedFlags::String(std::string_view name) const {
 }
 
 int64_t ParsedFlags::DurationNs(std::string_view name) const {
-  return ParseGoDuration(Raw(name)).value_or(0);
+  return base::ParseGoDuration(Raw(name)).value_or(0);
 }
 
 FlagErrors FlagParser::Parse(const std::vector<FlagSpec>* specs, std::vector<std::string> args,
@@ -187,7 +187,7 @@ FlagErrors FlagParser::Parse(const std::vector<FlagSpec>* specs, std::vector<std
       error = Validate(*spec, name, value, true);
       if (!error.empty()) break;
     }
-    if (spec->kind == FlagKind::kBool) value = ParseGoBool(value).value() ? "true" : "false";
+    if (spec->kind == FlagKind::kBool) value = base::ParseGoBool(value).value() ? "true" : "false";
     out->values_[name] = value;
     visited.insert(name);
   }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 
 namespace flotilla::cli::etcdctl {
 namespace {
@@ -79,7 +79,7 @@ std::string FlagHelpLine(const FlagSpec& spec) {
   if (spec.kind != FlagKind::kBool) {
     if (placeholder.empty()) placeholder = "value";
     if (spec.kind == FlagKind::kString) {
-      if (!spec.default_value.empty()) def = " (default: " + GoQuote(spec.default_value) + ")";
+      if (!spec.default_value.empty()) def = " (default: " + base::GoQuote(spec.default_value) + ")";
     } else {
       def =
           " (default: " + std::string(spec.default_value.empty() ? "0" : spec.default_value) + ")";

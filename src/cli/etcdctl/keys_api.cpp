@@ -5,7 +5,7 @@
 #include <cctype>
 #include <charconv>
 
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 
 namespace flotilla::cli::etcdctl {
 namespace {
@@ -16,11 +16,11 @@ const char kInvalidJson[] =
     "client: response is invalid json. The endpoint is probably not valid etcd cluster endpoint";
 const char kFormType[] = "application/x-www-form-urlencoded";
 
-GoUrl KeysUrl(const GoUrl& endpoint, const std::string& key) {
-  GoUrl u = endpoint;
+base::GoUrl KeysUrl(const base::GoUrl& endpoint, const std::string& key) {
+  base::GoUrl u = endpoint;
   std::string k = key;
   if (!k.empty() && k[0] != '/') k = "/" + k;
-  u.path = CanonicalUrlPath(endpoint.path + "/v2/keys" + k);
+  u.path = base::CanonicalUrlPath(endpoint.path + "/v2/keys" + k);
   return u;
 }
 
@@ -113,11 +113,11 @@ ClientResult<Response> DecodeSuccess(const net::HttpResponse& resp) {
     const char* end = index->data() + index->size();
     auto [ptr, ec] = std::from_chars(index->data(), end, r.index);
     if (ec == std::errc::result_out_of_range) {
-      return ClientError::Plain("strconv.ParseUint: parsing " + GoQuote(*index) +
+      return ClientError::Plain("strconv.ParseUint: parsing " + base::GoQuote(*index) +
                                 ": value out of range");
     }
     if (ec != std::errc() || ptr != end) {
-      return ClientError::Plain("strconv.ParseUint: parsing " + GoQuote(*index) +
+      return ClientError::Plain("strconv.ParseUint: parsing " + base::GoQuote(*index) +
                                 ": invalid syntax");
     }
   }
@@ -167,10 +167,10 @@ ClientResult<Response> DecodeKeysResponse(const net::HttpResponse& resp) {
 ClientResult<Response> KeysApi::Get(const std::string& key, const GetOptions& opts,
                                     Deadline deadline) {
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.url = KeysUrl(ep, key);
-        UrlValues q;
+        base::UrlValues q;
         q.Set("recursive", BoolText(opts.recursive));
         q.Set("sorted", BoolText(opts.sort));
         q.Set("quorum", BoolText(opts.quorum));
@@ -185,11 +185,11 @@ ClientResult<Response> KeysApi::Get(const std::string& key, const GetOptions& op
 ClientResult<Response> KeysApi::Set(const std::string& key, const std::string& value,
                                     const SetOptions& opts, Deadline deadline) {
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.method = "PUT";
         r.url = KeysUrl(ep, key);
-        UrlValues q, form;
+        base::UrlValues q, form;
         if (opts.dir) {
           q.Set("dir", "true");
         } else {
@@ -213,11 +213,11 @@ ClientResult<Response> KeysApi::Set(const std::string& key, const std::string& v
 ClientResult<Response> KeysApi::Delete(const std::string& key, const DeleteOptions& opts,
                                        Deadline deadline) {
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.method = "DELETE";
         r.url = KeysUrl(ep, key);
-        UrlValues q;
+        base::UrlValues q;
         if (!opts.prev_value.empty()) q.Set("prevValue", opts.prev_value);
         if (opts.prev_index != 0) q.Set("prevIndex", std::to_string(opts.prev_index));
         if (opts.dir) q.Set("dir", "true");
@@ -234,11 +234,11 @@ ClientResult<Response> KeysApi::Delete(const std::string& key, const DeleteOptio
 ClientResult<Response> KeysApi::CreateInOrder(const std::string& dir, const std::string& value,
                                               int64_t ttl_seconds, Deadline deadline) {
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.method = "POST";
         r.url = KeysUrl(ep, dir);
-        UrlValues form;
+        base::UrlValues form;
         form.Add("value", value);
         if (ttl_seconds > 0) form.Add("ttl", std::to_string(ttl_seconds));
         r.body = form.Encode();
@@ -258,11 +258,11 @@ Watcher::Watcher(ClusterClient* client, std::string key, uint64_t after_index, b
 ClientResult<Response> Watcher::Next() {
   for (;;) {
     auto resp = client_->Do(
-        [&](const GoUrl& ep) {
+        [&](const base::GoUrl& ep) {
           V2Request r;
           r.url = KeysUrl(ep, key_);
           r.wait = true;
-          UrlValues q;
+          base::UrlValues q;
           q.Set("wait", "true");
           q.Set("waitIndex", std::to_string(wait_index_));
           q.Set("recursive", BoolText(recursive_));

@@ -2,7 +2,7 @@
 // the key commands these check their arguments before building the client,
 // and report errors as a bare message with exit code 1.
 #include "cli/etcdctl/commands.h"
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 #include "cli/etcdctl/members_api.h"
 #include "cli/etcdctl/session.h"
 
@@ -64,7 +64,7 @@ int AddAction(Context& c) {
       conf.push_back((memb.id == m->id ? new_name : memb.name) + "=" + u);
     }
   }
-  Out("\nETCD_NAME=" + GoQuote(new_name) + "\nETCD_INITIAL_CLUSTER=" + GoQuote(Join(conf, ",")) +
+  Out("\nETCD_NAME=" + base::GoQuote(new_name) + "\nETCD_INITIAL_CLUSTER=" + base::GoQuote(Join(conf, ",")) +
       "\nETCD_INITIAL_CLUSTER_STATE=\"existing\"\n");
   return kExitSuccess;
 }

@@ -87,7 +87,7 @@ std::optional<ClientError> ParsePeerUrls(const std::vector<std::string>& in,
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
     std::string error;
-    auto u = ParseGoUrl(s, &error);
+    auto u = base::ParseGoUrl(s, &error);
     if (!u) return ClientError::Plain(error);
     if (u->scheme != "http" && u->scheme != "https" && u->scheme != "unix" &&
         u->scheme != "unixs") {
@@ -118,10 +118,10 @@ std::string PeerUrlsJson(const std::vector<std::string>& urls) {
   return body;
 }
 
-GoUrl MembersUrl(const GoUrl& ep, std::string_view suffix) {
-  GoUrl u = ep;
-  u.path = PathJoin(ep.path, "/v2/members");
-  if (!suffix.empty()) u.path = PathJoin(u.path, suffix);
+base::GoUrl MembersUrl(const base::GoUrl& ep, std::string_view suffix) {
+  base::GoUrl u = ep;
+  u.path = base::PathJoin(ep.path, "/v2/members");
+  if (!suffix.empty()) u.path = base::PathJoin(u.path, suffix);
   return u;
 }
 
@@ -129,7 +129,7 @@ GoUrl MembersUrl(const GoUrl& ep, std::string_view suffix) {
 
 ClientResult<std::vector<Member>> MembersApi::List(Deadline deadline) {
   auto resp = client_->Do(
-      [](const GoUrl& ep) {
+      [](const base::GoUrl& ep) {
         V2Request r;
         r.url = MembersUrl(ep, "");
         return r;
@@ -162,7 +162,7 @@ ClientResult<std::vector<Member>> MembersApi::List(Deadline deadline) {
 
 ClientResult<Member> MembersApi::Leader(Deadline deadline) {
   auto resp = client_->Do(
-      [](const GoUrl& ep) {
+      [](const base::GoUrl& ep) {
         V2Request r;
         r.url = MembersUrl(ep, "/leader");
         return r;
@@ -177,7 +177,7 @@ ClientResult<Member> MembersApi::Add(const std::string& peer_url, Deadline deadl
   std::vector<std::string> urls;
   if (auto err = ParsePeerUrls({peer_url}, &urls)) return *err;
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.method = "POST";
         r.url = MembersUrl(ep, "");
@@ -194,7 +194,7 @@ ClientResult<Member> MembersApi::Add(const std::string& peer_url, Deadline deadl
 
 std::optional<ClientError> MembersApi::Remove(const std::string& id, Deadline deadline) {
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.method = "DELETE";
         r.url = MembersUrl(ep, id);
@@ -212,7 +212,7 @@ std::optional<ClientError> MembersApi::Update(const std::string& id,
   std::vector<std::string> urls;
   if (auto err = ParsePeerUrls(peer_urls, &urls)) return *err;
   auto resp = client_->Do(
-      [&](const GoUrl& ep) {
+      [&](const base::GoUrl& ep) {
         V2Request r;
         r.method = "PUT";
         r.url = MembersUrl(ep, id);
@@ -230,11 +230,11 @@ std::optional<ClientError> MembersApi::Update(const std::string& id,
 std::optional<ClientError> SyncEndpoints(ClusterClient* client, Deadline deadline) {
   auto members = MembersApi(client).List(deadline);
   if (!members.ok()) return members.error();
-  std::vector<GoUrl> endpoints;
+  std::vector<base::GoUrl> endpoints;
   for (const auto& m : members.value()) {
     for (const auto& raw : m.client_urls) {
       std::string error;
-      auto u = ParseGoUrl(raw, &error);
+      auto u = base::ParseGoUrl(raw, &error);
       if (!u) return ClientError::Plain(error);
       endpoints.push_back(*u);
     }

@@ -62,10 +62,10 @@ std::unique_ptr<ClusterClient> NewClient(const Context& c) {
   for (const char* env : {"ETCDCTL_CA_FILE", "ETCDCTL_CERT_FILE", "ETCDCTL_KEY_FILE"}) {
     if (!Getenv(env).empty()) Unsupported(std::string("TLS (") + env + ")");
   }
-  std::vector<GoUrl> endpoints;
+  std::vector<base::GoUrl> endpoints;
   for (const auto& raw : PeersFlagValue(c)) {
     std::string error;
-    auto u = ParseGoUrl(raw, &error);
+    auto u = base::ParseGoUrl(raw, &error);
     if (!u) {
       Err(error + "\n");
       Exit(kExitBadArgs);

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "cli/etcdctl/commands.h"
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 #include "cli/etcdctl/keys_api.h"
 #include "cli/etcdctl/output.h"
 #include "cli/etcdctl/session.h"
@@ -75,7 +75,7 @@ std::optional<std::string> LookPath(const std::string& name) {
 void RunForEvent(const std::vector<std::string>& argv, const Response& resp) {
   auto path = LookPath(argv[0]);
   if (!path) {
-    Err("exec: " + GoQuote(argv[0]) + ": executable file not found in $PATH");
+    Err("exec: " + base::GoQuote(argv[0]) + ": executable file not found in $PATH");
     Exit(kExitBadArgs);
   }
   const Node empty;

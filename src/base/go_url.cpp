@@ -1,10 +1,10 @@
-#include "cli/etcdctl/go_url.h"
+#include "base/go_url.h"
 
 #include <cctype>
 
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
 
-namespace flotilla::cli::etcdctl {
+namespace flotilla::base {
 namespace {
 
 bool IsAlnum(unsigned char c) {
@@ -206,4 +206,4 @@ std::optional<GoUrl> ParseGoUrl(std::string_view raw, std::string* error) {
   return u;
 }
 
-}  // namespace flotilla::cli::etcdctl
+}  // namespace flotilla::base

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace flotilla::cli::etcdctl {
+namespace flotilla::base {
 
 // path.Clean: lexical clean-up of a slash-separated path.
 std::string PathClean(std::string_view p);
@@ -52,4 +52,4 @@ struct GoUrl {
 // contain colon`.
 std::optional<GoUrl> ParseGoUrl(std::string_view raw, std::string* error);
 
-}  // namespace flotilla::cli::etcdctl
+}  // namespace flotilla::base

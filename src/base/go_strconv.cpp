@@ -1,9 +1,11 @@
-#include "cli/etcdctl/go_strconv.h"
+#include "base/go_strconv.h"
+
+#include <charconv>
 
 #include <cstdio>
 #include <limits>
 
-namespace flotilla::cli::etcdctl {
+namespace flotilla::base {
 namespace {
 
 int DigitValue(char c) {
@@ -222,4 +224,12 @@ std::string GoQuote(std::string_view s) {
   return out;
 }
 
-}  // namespace flotilla::cli::etcdctl
+std::optional<uint64_t> ParseGoUint(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace flotilla::base

@@ -8,13 +8,16 @@
 #include <string>
 #include <string_view>
 
-namespace flotilla::cli::etcdctl {
+namespace flotilla::base {
 
 enum class NumError { kNone, kSyntax, kRange };
 
 // strconv.ParseInt(s, 0, 64): optional sign, then 0x/0o/0b/0 prefixes and
 // '_' separators as Go allows them.
 std::optional<int64_t> ParseGoInt(std::string_view s, NumError* error);
+
+// strconv.ParseUint(s, 10, 64): digits only, no sign, no prefix.
+std::optional<uint64_t> ParseGoUint(std::string_view s);
 
 // strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False.
 std::optional<bool> ParseGoBool(std::string_view s);
@@ -25,4 +28,4 @@ std::optional<int64_t> ParseGoDuration(std::string_view s);
 // strconv.Quote / fmt's %q: a double-quoted Go string literal.
 std::string GoQuote(std::string_view s);
 
-}  // namespace flotilla::cli::etcdctl
+}  // namespace flotilla::base
