@@ -165,18 +165,24 @@ int main(int argc, char** argv) {
   LoadKeys(ours->url, keys);
   double rss_etcd = RssMiB(etcd->process.pid()), rss_ours = RssMiB(ours->process.pid());
 
-  std::printf("| workload | etcd ops/s | flotilla ops/s | ratio | etcd p50 ms | flotilla p50 ms | etcd p99 ms | flotilla p99 ms | p99 ratio |\n");
+  std::printf(
+      "| workload | etcd ops/s | flotilla ops/s | ratio | etcd p50 ms | flotilla p50 ms | etcd p99 "
+      "ms | flotilla p99 ms | p99 ratio |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& r : rows) {
     std::printf("| %s | %.0f | %.0f | %.2fx | %.3f | %.3f | %.3f | %.3f | %.2f |\n", r.name.c_str(),
-                r.etcd.ops_per_sec, r.ours.ops_per_sec, r.ours.ops_per_sec / std::max(1.0, r.etcd.ops_per_sec),
-                r.etcd.p50_ms, r.ours.p50_ms, r.etcd.p99_ms, r.ours.p99_ms,
+                r.etcd.ops_per_sec, r.ours.ops_per_sec,
+                r.ours.ops_per_sec / std::max(1.0, r.etcd.ops_per_sec), r.etcd.p50_ms,
+                r.ours.p50_ms, r.etcd.p99_ms, r.ours.p99_ms,
                 r.ours.p99_ms / std::max(1e-9, r.etcd.p99_ms));
     if (r.etcd.errors || r.ours.errors)
       std::printf("|  (errors: etcd %lld, flotilla %lld) | | | | | | | | |\n",
                   static_cast<long long>(r.etcd.errors), static_cast<long long>(r.ours.errors));
   }
-  std::printf("\n| memory after %d keys | etcd RSS MiB | flotilla RSS MiB | ratio |\n|---|---|---|---|\n", keys);
-  std::printf("| resident | %.1f | %.1f | %.2f |\n", rss_etcd, rss_ours, rss_ours / std::max(1.0, rss_etcd));
+  std::printf(
+      "\n| memory after %d keys | etcd RSS MiB | flotilla RSS MiB | ratio |\n|---|---|---|---|\n",
+      keys);
+  std::printf("| resident | %.1f | %.1f | %.2f |\n", rss_etcd, rss_ours,
+              rss_ours / std::max(1.0, rss_etcd));
   return 0;
 }

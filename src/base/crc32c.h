@@ -9,6 +9,8 @@
 namespace flotilla::base {
 
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n);
-inline uint32_t Crc32c(std::string_view s) { return Crc32cExtend(0, s.data(), s.size()); }
+inline uint32_t Crc32c(std::string_view s) {
+  return Crc32cExtend(0, s.data(), s.size());
+}
 
 }  // namespace flotilla::base

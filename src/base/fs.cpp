@@ -13,7 +13,8 @@ namespace {
 
 class PosixFile final : public WritableFile {
  public:
-  PosixFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  PosixFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
   ~PosixFile() override {
     if (fd_ >= 0) ::close(fd_);
   }

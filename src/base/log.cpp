@@ -11,8 +11,12 @@ namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
 }
 
-void SetLogLevel(LogLevel level) { g_level = level; }
-LogLevel GetLogLevel() { return g_level; }
+void SetLogLevel(LogLevel level) {
+  g_level = level;
+}
+LogLevel GetLogLevel() {
+  return g_level;
+}
 
 void LogLine(LogLevel level, std::string_view message) {
   static constexpr char kLetters[] = "DIWE";

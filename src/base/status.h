@@ -91,8 +91,8 @@ class [[nodiscard]] Result {
 }  // namespace flotilla::base
 
 // Returns early from the enclosing function when `expr` is a non-ok Status.
-#define FLOTILLA_RETURN_IF_ERROR(expr)           \
-  do {                                           \
-    ::flotilla::base::Status _st = (expr);       \
-    if (!_st.ok()) return _st;                   \
+#define FLOTILLA_RETURN_IF_ERROR(expr)     \
+  do {                                     \
+    ::flotilla::base::Status _st = (expr); \
+    if (!_st.ok()) return _st;             \
   } while (0)

@@ -46,7 +46,8 @@ bool ParseListenUrl(const std::string& url, std::string& host, uint16_t& port) {
   auto colon = rest.rfind(':');
   if (colon == std::string::npos) return false;
   host = rest.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host == "localhost") host = "127.0.0.1";
   char* end = nullptr;
   long p = std::strtol(rest.c_str() + colon + 1, &end, 10);
@@ -56,8 +57,9 @@ bool ParseListenUrl(const std::string& url, std::string& host, uint16_t& port) {
 }
 
 void PrintUsage(const std::map<std::string, Flag>& flags) {
-  std::fputs("usage: flotilla serve [flags]\n\nflags (etcd's names; also as ETCD_<NAME> variables):\n",
-             stderr);
+  std::fputs(
+      "usage: flotilla serve [flags]\n\nflags (etcd's names; also as ETCD_<NAME> variables):\n",
+      stderr);
   for (const auto& [name, f] : flags)
     std::fprintf(stderr, "  --%-30s %s (default \"%s\")\n", name.c_str(), f.help, f.value.c_str());
 }
@@ -124,20 +126,22 @@ int Serve(int argc, char** argv) {
   }
 
   const std::string& level = flags["log-level"].value;
-  base::SetLogLevel(level == "debug"  ? base::LogLevel::kDebug
-                    : level == "warn" ? base::LogLevel::kWarn
+  base::SetLogLevel(level == "debug"   ? base::LogLevel::kDebug
+                    : level == "warn"  ? base::LogLevel::kWarn
                     : level == "error" ? base::LogLevel::kError
                                        : base::LogLevel::kInfo);
 
   etcd::ServerConfig config;
   config.name = flags["name"].value;
-  config.data_dir = flags["data-dir"].value.empty() ? config.name + ".flotilla" : flags["data-dir"].value;
+  config.data_dir =
+      flags["data-dir"].value.empty() ? config.name + ".flotilla" : flags["data-dir"].value;
   config.advertise_client_urls = SplitList(flags["advertise-client-urls"].value);
   config.initial_advertise_peer_urls = SplitList(flags["initial-advertise-peer-urls"].value);
   config.initial_cluster_token = flags["initial-cluster-token"].value;
   config.snapshot_count = std::strtoull(flags["snapshot-count"].value.c_str(), nullptr, 10);
   if (config.snapshot_count == 0) config.snapshot_count = 100000;
-  if (flags["initial-cluster-state"].value != "new" || SplitList(flags["initial-cluster"].value).size() > 1) {
+  if (flags["initial-cluster-state"].value != "new" ||
+      SplitList(flags["initial-cluster"].value).size() > 1) {
     std::fprintf(stderr,
                  "flotilla serve: multi-member clusters need replication, which this build does "
                  "not have yet; start one member with --initial-cluster-state new\n");
@@ -158,7 +162,8 @@ int Serve(int argc, char** argv) {
     std::string host;
     uint16_t port = 0;
     if (!ParseListenUrl(url, host, port)) {
-      std::fprintf(stderr, "flotilla serve: bad listen URL %s (want http://host:port)\n", url.c_str());
+      std::fprintf(stderr, "flotilla serve: bad listen URL %s (want http://host:port)\n",
+                   url.c_str());
       return 2;
     }
     auto bound = http.Listen(host, port);

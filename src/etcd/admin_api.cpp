@@ -123,8 +123,8 @@ void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
   std::string shown = id ? id->String() : std::string(sub);
   if (!target) return exchange->Send(with_cluster(MessageError(404, "No such member: " + shown)));
   if (method == "DELETE") {
-    return exchange->Send(with_cluster(
-        MessageError(500, "cannot remove the only member of a one-member store")));
+    return exchange->Send(
+        with_cluster(MessageError(500, "cannot remove the only member of a one-member store")));
   }
   if (auto bad = ParsePeerUrls(request, urls)) return exchange->Send(with_cluster(*bad));
   for (const auto& m : members)
@@ -222,12 +222,14 @@ void ClientApi::HandleMetrics(net::ExchangePtr exchange) {
   };
   metric("etcd_server_has_leader", "gauge", "Whether or not a leader exists. 1 is existence.", 1);
   metric("etcd_server_is_leader", "gauge", "Whether or not this member is a leader.", 1);
-  metric("etcd_server_proposals_committed_total", "gauge", "The total number of consensus proposals committed.",
+  metric("etcd_server_proposals_committed_total", "gauge",
+         "The total number of consensus proposals committed.",
          static_cast<double>(m.proposals_committed));
-  metric("etcd_server_proposals_applied_total", "gauge", "The total number of consensus proposals applied.",
+  metric("etcd_server_proposals_applied_total", "gauge",
+         "The total number of consensus proposals applied.",
          static_cast<double>(m.applied_entries));
-  metric("etcd_server_proposals_failed_total", "counter", "The total number of failed proposals seen.",
-         static_cast<double>(m.proposals_failed));
+  metric("etcd_server_proposals_failed_total", "counter",
+         "The total number of failed proposals seen.", static_cast<double>(m.proposals_failed));
   metric("etcd_debugging_store_watchers", "gauge", "Count of currently active watchers.",
          static_cast<double>(st.watchers));
   metric("etcd_debugging_store_expires_total", "counter", "Total number of expired keys.",
@@ -236,7 +238,8 @@ void ClientApi::HandleMetrics(net::ExchangePtr exchange) {
          static_cast<double>(m.wal_syncs));
   metric("flotilla_wal_fsync_seconds_total", "counter", "Time spent appending and syncing the WAL.",
          static_cast<double>(m.wal_sync_nanos) / 1e9);
-  metric("flotilla_snapshots_total", "counter", "Snapshots saved.", static_cast<double>(m.snapshots));
+  metric("flotilla_snapshots_total", "counter", "Snapshots saved.",
+         static_cast<double>(m.snapshots));
   metric("flotilla_store_index", "gauge", "The etcd index of the v2 store.",
          static_cast<double>(server_.store().index()));
   metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",

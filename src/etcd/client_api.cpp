@@ -53,8 +53,8 @@ void ClientApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
   }
   if (p == "/health") {
     bool ok = server_.healthy();
-    return exchange->Send(TextResponse(ok ? 200 : 503, ok ? R"({"health":"true"})"
-                                                          : R"({"health":"false"})"));
+    return exchange->Send(
+        TextResponse(ok ? 200 : 503, ok ? R"({"health":"true"})" : R"({"health":"false"})"));
   }
   if (p == "/metrics") return HandleMetrics(std::move(exchange));
   net::HttpResponse r = TextResponse(404, "404 page not found\n");
@@ -87,15 +87,16 @@ void ClientApi::HandleKeys(net::HttpRequest& request, const std::string& key,
   if (auto* err = std::get_if<kv::Error>(&decoded)) return send_error(exchange, *err);
   KeyRequest& kr = std::get<KeyRequest>(decoded);
 
-  auto send_event = [this, cluster_id, nvos = kr.no_value_on_success](
-                        const net::ExchangePtr& ex, const kv::Event& ev) {
+  auto send_event = [this, cluster_id, nvos = kr.no_value_on_success](const net::ExchangePtr& ex,
+                                                                      const kv::Event& ev) {
     net::HttpResponse r = JsonResponse(IsCreated(ev) ? 201 : 200, "");
     r.Set("X-Etcd-Cluster-Id", cluster_id);
     r.Set("X-Etcd-Index", std::to_string(ev.etcd_index));
     r.Set("X-Raft-Index", std::to_string(server_.raft_index()));
     r.Set("X-Raft-Term", std::to_string(server_.term()));
-    bool bare = nvos && (ev.action == kv::Action::kSet || ev.action == kv::Action::kCompareAndSwap ||
-                         ev.action == kv::Action::kCreate || ev.action == kv::Action::kUpdate);
+    bool bare =
+        nvos && (ev.action == kv::Action::kSet || ev.action == kv::Action::kCompareAndSwap ||
+                 ev.action == kv::Action::kCreate || ev.action == kv::Action::kUpdate);
     if (bare) {
       kv::AppendActionOnlyJson(r.body, ev.action);
     } else {
@@ -112,8 +113,8 @@ void ClientApi::HandleKeys(net::HttpRequest& request, const std::string& key,
     case KeyRequest::Kind::kGet:
       if (!kr.quorum) {
         const kv::Request& q = kr.request;
-        return answer(exchange, server_.store().Get(q.path, q.recursive, q.sorted,
-                                                     server_.clock().Now()));
+        return answer(exchange,
+                      server_.store().Get(q.path, q.recursive, q.sorted, server_.clock().Now()));
       }
       [[fallthrough]];
     case KeyRequest::Kind::kWrite:

@@ -37,5 +37,4 @@ std::optional<std::string> ParseQuery(std::string_view query, Form& form);
 // Percent-decodes; `plus_is_space` for query components. nullopt if malformed.
 std::optional<std::string> Unescape(std::string_view s, bool plus_is_space);
 
-
 }  // namespace flotilla::etcd

@@ -46,7 +46,8 @@ std::string GoDuration(int64_t d) {
   };
   if (u < 1'000'000'000) {
     if (u < 1000) return (neg ? "-" : "") + std::to_string(u) + "ns";
-    if (u < 1'000'000) return (neg ? "-" : "") + std::to_string(u / 1000) + frac(u % 1000, 3) + "µs";
+    if (u < 1'000'000)
+      return (neg ? "-" : "") + std::to_string(u / 1000) + frac(u % 1000, 3) + "µs";
     return (neg ? "-" : "") + std::to_string(u / 1'000'000) + frac(u % 1'000'000, 6) + "ms";
   }
   uint64_t secs = u / 1'000'000'000;

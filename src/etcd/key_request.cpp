@@ -11,7 +11,9 @@ namespace {
 
 using kv::ErrorCode;
 
-kv::Error ParseError(ErrorCode code, std::string cause) { return kv::Error{code, std::move(cause), 0}; }
+kv::Error ParseError(ErrorCode code, std::string cause) {
+  return kv::Error{code, std::move(cause), 0};
+}
 
 bool IsFormContentType(std::string_view ct) {
   // mime.ParseMediaType: the type before ';', trimmed, case-insensitive.
@@ -38,7 +40,8 @@ std::string StorePath(std::string_view key) {
 
 }  // namespace
 
-std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw, base::UnixNanos now) {
+std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw,
+                                                     base::UnixNanos now) {
   // r.ParseForm(): the body for PUT/POST/PATCH with a form content type,
   // then the query; body values come first, so they win.
   Form form;
@@ -72,7 +75,7 @@ std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw, b
 
   bool flags[6];
   static constexpr std::string_view kFlagNames[6] = {"recursive", "sorted", "wait",
-                                                      "dir",       "quorum", "stream"};
+                                                     "dir",       "quorum", "stream"};
   for (int i = 0; i < 6; ++i) {
     auto b = get_bool(kFlagNames[i]);
     if (!b) return invalid(kFlagNames[i]);
@@ -158,8 +161,10 @@ std::variant<KeyRequest, kv::Error> DecodeKeyRequest(const RawKeyRequest& raw, b
   } else if (raw.method == "PUT") {
     out.kind = KeyRequest::Kind::kWrite;
     if (prev_exist) {
-      if (*prev_exist) req.op = compare ? kv::Op::kCompareAndSwap : kv::Op::kUpdate;
-      else req.op = kv::Op::kCreate;
+      if (*prev_exist)
+        req.op = compare ? kv::Op::kCompareAndSwap : kv::Op::kUpdate;
+      else
+        req.op = kv::Op::kCreate;
     } else {
       req.op = compare ? kv::Op::kCompareAndSwap : kv::Op::kSet;
     }

@@ -32,7 +32,8 @@ void AppendStrings(base::JsonWriter& w, std::string_view key, const std::vector<
   w.EndArray();
 }
 
-bool ReadStrings(const boost::json::object& o, std::string_view key, std::vector<std::string>& out) {
+bool ReadStrings(const boost::json::object& o, std::string_view key,
+                 std::vector<std::string>& out) {
   out.clear();
   auto* v = o.if_contains(key);
   if (!v || v->is_null()) return true;
@@ -53,8 +54,12 @@ const boost::json::object* ParseObject(std::string_view json, boost::json::value
 
 }  // namespace
 
-std::string MemberId::String() const { return Hex(value); }
-std::string ClusterId::String() const { return Hex(value); }
+std::string MemberId::String() const {
+  return Hex(value);
+}
+std::string ClusterId::String() const {
+  return Hex(value);
+}
 
 std::optional<MemberId> MemberId::Parse(std::string_view hex) {
   uint64_t v = 0;
@@ -79,7 +84,9 @@ ClusterId ComputeClusterId(std::vector<MemberId> members) {
   return ClusterId{Sha1Prefix64(b)};
 }
 
-std::string MemberDir(MemberId id) { return "/0/members/" + id.String(); }
+std::string MemberDir(MemberId id) {
+  return "/0/members/" + id.String();
+}
 
 std::string RaftAttributesJson(const Member& m) {
   std::string out;

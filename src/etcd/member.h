@@ -40,7 +40,7 @@ MemberId ComputeMemberId(std::vector<std::string> peer_urls, std::string_view cl
 ClusterId ComputeClusterId(std::vector<MemberId> members);
 
 // Store paths and values of a member's records.
-std::string MemberDir(MemberId id);  // "/0/members/<id>"
+std::string MemberDir(MemberId id);               // "/0/members/<id>"
 std::string RaftAttributesJson(const Member& m);  // {"peerURLs":[...]}
 std::string AttributesJson(const Member& m);      // {"name":"..","clientURLs":[...]}
 // Fills peer_urls / name+client_urls from stored JSON; false if malformed.

@@ -96,10 +96,16 @@ struct Server::Writer {
 };
 
 Server::Server(net::EventLoop& loop, ServerConfig config, base::Fs& fs, const base::Clock& clock)
-    : loop_(loop), config_(std::move(config)), fs_(fs), clock_(clock),
-      pending_(std::make_shared<Pending>()), writer_(std::make_unique<Writer>()) {}
+    : loop_(loop),
+      config_(std::move(config)),
+      fs_(fs),
+      clock_(clock),
+      pending_(std::make_shared<Pending>()),
+      writer_(std::make_unique<Writer>()) {}
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  Stop();
+}
 
 base::Status Server::Start() {
   start_time_ = clock_.Now();
@@ -161,9 +167,9 @@ base::Status Server::Recover() {
   term_ = std::max(term_, rec.hard_state.term);
   for (const auto& e : rec.entries) {
     if (e.index != applied_index_ + 1) {
-      return base::Status(base::Code::kCorruption,
-                          "wal in " + wal_dir + ": entry " + std::to_string(e.index) +
-                              " follows " + std::to_string(applied_index_));
+      return base::Status(base::Code::kCorruption, "wal in " + wal_dir + ": entry " +
+                                                       std::to_string(e.index) + " follows " +
+                                                       std::to_string(applied_index_));
     }
     if (e.data.empty() || e.data[0] != static_cast<char>(EntryType::kKvRequest))
       return base::Status(base::Code::kCorruption,
@@ -222,9 +228,9 @@ void Server::Submit() {
     base::Status st = wal->Append(batch->entries);
     if (st.ok()) st = wal->SetHardState(hs);
     if (st.ok()) st = wal->Sync();
-    auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     std::chrono::steady_clock::now() - t0)
-                     .count();
+    auto nanos =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     loop_.Post([this, batch, st, nanos] {
       metrics_.wal_syncs++;
       metrics_.wal_sync_nanos += static_cast<uint64_t>(nanos);

@@ -23,10 +23,10 @@ struct NodeView {
   std::string key;
   std::optional<std::string> value;  // absent for directories and delete/expire nodes
   bool dir = false;
-  base::UnixNanos expiration = 0;    // 0: permanent
-  int64_t ttl = 0;                   // seconds left, ceil, as of the operation's time
-  std::vector<NodeView> nodes;       // children, when listed
-  bool listed = false;               // a dir whose children were loaded ("nodes" may be [])
+  base::UnixNanos expiration = 0;  // 0: permanent
+  int64_t ttl = 0;                 // seconds left, ceil, as of the operation's time
+  std::vector<NodeView> nodes;     // children, when listed
+  bool listed = false;             // a dir whose children were loaded ("nodes" may be [])
   Index modified_index = 0;
   Index created_index = 0;
 };

@@ -16,14 +16,14 @@
 namespace flotilla::kv {
 
 enum class Op : uint8_t {
-  kSet = 1,             // PUT, create or replace a file (or create a dir with dir=true)
-  kCreate = 2,          // PUT prevExist=false, or POST (unique=true: in-order key)
-  kUpdate = 3,          // PUT prevExist=true without prev value/index
-  kCompareAndSwap = 4,  // PUT with prevValue/prevIndex
-  kDelete = 5,          // DELETE
-  kCompareAndDelete = 6,// DELETE with prevValue/prevIndex
-  kGet = 7,             // quorum GET: a read ordered with the writes
-  kSync = 8,            // expire every key whose expiration <= time
+  kSet = 1,               // PUT, create or replace a file (or create a dir with dir=true)
+  kCreate = 2,            // PUT prevExist=false, or POST (unique=true: in-order key)
+  kUpdate = 3,            // PUT prevExist=true without prev value/index
+  kCompareAndSwap = 4,    // PUT with prevValue/prevIndex
+  kDelete = 5,            // DELETE
+  kCompareAndDelete = 6,  // DELETE with prevValue/prevIndex
+  kGet = 7,               // quorum GET: a read ordered with the writes
+  kSync = 8,              // expire every key whose expiration <= time
 };
 
 struct Request {

@@ -19,7 +19,9 @@ struct EventLoop::Impl {
 EventLoop::EventLoop() : impl_(std::make_unique<Impl>()) {}
 EventLoop::~EventLoop() = default;
 
-void EventLoop::Post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn)); }
+void EventLoop::Post(std::function<void()> fn) {
+  asio::post(impl_->io, std::move(fn));
+}
 
 namespace {
 
@@ -64,8 +66,12 @@ void EventLoop::Stop() {
   impl_->io.stop();
 }
 
-bool EventLoop::InLoopThread() const { return impl_->loop_thread == std::this_thread::get_id(); }
+bool EventLoop::InLoopThread() const {
+  return impl_->loop_thread == std::this_thread::get_id();
+}
 
-asio::io_context& EventLoop::context() { return impl_->io; }
+asio::io_context& EventLoop::context() {
+  return impl_->io;
+}
 
 }  // namespace flotilla::net

@@ -1,10 +1,10 @@
 #include "net/http_server.h"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <array>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <ctime>
 #include <unordered_set>
 
@@ -66,8 +66,7 @@ std::string GoErrorResponse(int status) {
 class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(EventLoop& l, Handler h, ServerOptions o)
-      : loop(l), handler(std::move(h)), options(o) {}
+  Impl(EventLoop& l, Handler h, ServerOptions o) : loop(l), handler(std::move(h)), options(o) {}
   void Accept(std::shared_ptr<tcp::acceptor> acceptor);
 
   EventLoop& loop;
@@ -180,23 +179,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     if (closed_ || reading_) return;
     reading_ = true;
-    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](
-                                                         boost::system::error_code ec, size_t n) {
-      self->reading_ = false;
-      if (self->closed_) return;
-      if (ec) return self->Shutdown();
-      self->input_.append(self->read_buf_.data(), n);
-      self->Process();
-      // Stop reading while too much is buffered behind an open exchange.
-      if (self->input_.size() < kMaxBufferedInput) self->Read();
-    });
+    socket_.async_read_some(asio::buffer(read_buf_),
+                            [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                              self->reading_ = false;
+                              if (self->closed_) return;
+                              if (ec) return self->Shutdown();
+                              self->input_.append(self->read_buf_.data(), n);
+                              self->Process();
+                              // Stop reading while too much is buffered behind an open exchange.
+                              if (self->input_.size() < kMaxBufferedInput) self->Read();
+                            });
   }
 
   // Parses and dispatches buffered requests while no exchange is open.
   void Process() {
     while (!closed_ && !exchange_open_ && !closing_after_write_ && input_pos_ < input_.size()) {
       bool was_started = parser_.started();
-      size_t used = parser_.Feed(std::string_view(input_).substr(input_pos_));
+      size_t used = parser_.Feed(input_, input_pos_);
       input_pos_ += used;
       if (!was_started && parser_.started()) ArmTimer(server_->options.request_timeout);
       if (parser_.state() == RequestParser::State::kError) {
@@ -348,29 +347,31 @@ ExchangePtr Session::MakeExchange() {
 }
 
 void HttpServer::Impl::Accept(std::shared_ptr<tcp::acceptor> acceptor) {
-  acceptor->async_accept([self = shared_from_this(), acceptor](boost::system::error_code ec,
-                                                               tcp::socket socket) {
-    if (self->closed) return;
-    if (!ec) {
-      if (self->sessions.size() >= self->options.max_connections) {
-        boost::system::error_code ignore;
-        socket.close(ignore);
-      } else {
-        std::make_shared<Session>(self, std::move(socket))->Start();
-      }
-    } else if (ec == asio::error::operation_aborted) {
-      return;
-    } else {
-      FLOG_WARN("http: accept: {}", ec.message());
-    }
-    self->Accept(acceptor);
-  });
+  acceptor->async_accept(
+      [self = shared_from_this(), acceptor](boost::system::error_code ec, tcp::socket socket) {
+        if (self->closed) return;
+        if (!ec) {
+          if (self->sessions.size() >= self->options.max_connections) {
+            boost::system::error_code ignore;
+            socket.close(ignore);
+          } else {
+            std::make_shared<Session>(self, std::move(socket))->Start();
+          }
+        } else if (ec == asio::error::operation_aborted) {
+          return;
+        } else {
+          FLOG_WARN("http: accept: {}", ec.message());
+        }
+        self->Accept(acceptor);
+      });
 }
 
 HttpServer::HttpServer(EventLoop& loop, Handler handler, ServerOptions options)
     : impl_(std::make_shared<Impl>(loop, std::move(handler), options)) {}
 
-HttpServer::~HttpServer() { Close(); }
+HttpServer::~HttpServer() {
+  Close();
+}
 
 base::Result<uint16_t> HttpServer::Listen(const std::string& host, uint16_t port) {
   boost::system::error_code ec;
@@ -403,6 +404,8 @@ void HttpServer::Close() {
   for (Session* s : sessions) s->Shutdown();
 }
 
-size_t HttpServer::connections() const { return impl_->sessions.size(); }
+size_t HttpServer::connections() const {
+  return impl_->sessions.size();
+}
 
 }  // namespace flotilla::net

@@ -1,5 +1,6 @@
 #include "net/request_parser.h"
 
+#include <algorithm>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -31,7 +32,8 @@ void RequestParser::Reset() {
   error_status_ = 0;
 }
 
-size_t RequestParser::Feed(std::string_view data) {
+size_t RequestParser::Feed(const std::string& input, size_t pos) {
+  std::string_view data = std::string_view(input).substr(std::min(pos, input.size()));
   if (state_ != State::kNeedMore || data.empty()) return 0;
   auto& p = *impl_->parser;
   size_t used = 0;

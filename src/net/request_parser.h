@@ -24,8 +24,12 @@ class RequestParser {
   RequestParser(size_t max_header_bytes, size_t max_body_bytes);
   ~RequestParser();
 
-  // Parses a prefix of `data`; returns the number of bytes consumed.
-  size_t Feed(std::string_view data);
+  // Parses a prefix of input[pos..]; returns the number of bytes consumed.
+  // It takes a std::string on purpose: Beast 1.81's chunked-trailer parser
+  // reads one byte past the end of what it is given (found by
+  // fuzz/http_request_fuzz.cpp), and a std::string's terminator makes that
+  // byte valid memory that stops the scan.
+  size_t Feed(const std::string& input, size_t pos = 0);
   State state() const { return state_; }
   // True once some bytes of the current request were consumed.
   bool started() const { return started_; }

@@ -340,13 +340,13 @@ TEST_P(EtcdctlDiffTest, binaryNamedEtcdctlIsEtcdctl) {
 // Go's etcdctl on real etcd against: flotilla's etcdctl on real etcd (the
 // client), Go's etcdctl on flotilla (the server), and flotilla's etcdctl on
 // flotilla (the whole product).
-INSTANTIATE_TEST_SUITE_P(
-    Servers, EtcdctlDiffTest,
-    ::testing::Values(ServerKind{"OurClientOnEtcd", StartRealEtcd, FlotillaEtcdctl, StartRealEtcd},
-                      ServerKind{"GoClientOnFlotilla", StartRealEtcd, RealEtcdctl,
-                                 StartFlotillaServer},
-                      ServerKind{"OurClientOnFlotilla", StartRealEtcd, FlotillaEtcdctl,
-                                 StartFlotillaServer}),
+INSTANTIATE_TEST_SUITE_P(Servers, EtcdctlDiffTest,
+                         ::testing::Values(ServerKind{"OurClientOnEtcd", StartRealEtcd,
+                                                      FlotillaEtcdctl, StartRealEtcd},
+                                           ServerKind{"GoClientOnFlotilla", StartRealEtcd,
+                                                      RealEtcdctl, StartFlotillaServer},
+                                           ServerKind{"OurClientOnFlotilla", StartRealEtcd,
+                                                      FlotillaEtcdctl, StartFlotillaServer}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -3,9 +3,9 @@
 // building, value spelling, help layout and JSON output. No server needed.
 #include <gtest/gtest.h>
 
-#include "cli/etcdctl/flags.h"
 #include "base/go_strconv.h"
 #include "base/go_url.h"
+#include "cli/etcdctl/flags.h"
 #include "cli/etcdctl/help.h"
 #include "cli/etcdctl/keys_api.h"
 #include "cli/etcdctl/output.h"

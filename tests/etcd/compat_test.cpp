@@ -47,8 +47,8 @@ Answer Collect(const net::HttpResponse& r, std::string body) {
 // Sends one request; a form body is sent as etcd clients send it.
 Answer Send(net::HttpClient& client, const std::string& method, const std::string& target,
             const std::string& body) {
-  auto r = client.Do(method, target, body, body.empty() ? "" : "application/x-www-form-urlencoded",
-                     10s);
+  auto r =
+      client.Do(method, target, body, body.empty() ? "" : "application/x-www-form-urlencoded", 10s);
   if (!r.ok()) return Answer{-1, {}, r.status().ToString()};
   return Collect(*r, r->body);
 }
@@ -91,8 +91,7 @@ void AlignTtls(json::value& want, json::value& got) {
 // Compares what a client would notice; returns "" or a description.
 std::string Diff(const Answer& etcd, const Answer& ours, bool sorted_listing) {
   std::ostringstream out;
-  if (etcd.status != ours.status)
-    out << "status " << etcd.status << " vs " << ours.status << "\n";
+  if (etcd.status != ours.status) out << "status " << etcd.status << " vs " << ours.status << "\n";
   static const std::set<std::string> kIgnored = {"date", "content-length", "transfer-encoding",
                                                  "connection"};
   std::set<std::string> names_e, names_o;
@@ -121,8 +120,11 @@ std::string Diff(const Answer& etcd, const Answer& ours, bool sorted_listing) {
     Normalize(je, sorted_listing);
     Normalize(jo, sorted_listing);
     AlignTtls(je, jo);
-    if (je != jo) out << "body:\n  etcd:     " << json::serialize(je) << "\n  flotilla: " << json::serialize(jo) << "\n";
-    if (!etcd.body.empty() && etcd.body.back() == '\n' && (ours.body.empty() || ours.body.back() != '\n'))
+    if (je != jo)
+      out << "body:\n  etcd:     " << json::serialize(je) << "\n  flotilla: " << json::serialize(jo)
+          << "\n";
+    if (!etcd.body.empty() && etcd.body.back() == '\n' &&
+        (ours.body.empty() || ours.body.back() != '\n'))
       out << "body: etcd ends with a newline, flotilla does not\n";
   }
   return out.str();
@@ -182,18 +184,22 @@ std::string Unquote(const std::string& s) {
       continue;
     }
     char c = s[++i];
-    if (c == 'r') out += '\r';
-    else if (c == 'n') out += '\n';
+    if (c == 'r')
+      out += '\r';
+    else if (c == 'n')
+      out += '\n';
     else if (c == 'x' && i + 2 < s.size()) {
       out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
       i += 2;
-    } else out += c;
+    } else
+      out += c;
   }
   return out;
 }
 
 TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
-  if (!testing::HaveEtcd()) GTEST_SKIP() << "real etcd (/usr/bin/etcd) is not installed; run scripts/setup";
+  if (!testing::HaveEtcd())
+    GTEST_SKIP() << "real etcd (/usr/bin/etcd) is not installed; run scripts/setup";
   auto etcd = testing::StartEtcd();
   ASSERT_TRUE(etcd) << "could not start etcd";
   auto ours = testing::StartFlotilla();
@@ -234,7 +240,8 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
             ++s.active_watchers;
             break;
           }
-          ASSERT_LT(std::chrono::steady_clock::now(), deadline) << s.name << ": watch not registered";
+          ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+              << s.name << ": watch not registered";
           std::this_thread::sleep_for(5ms);
         }
       }
@@ -259,7 +266,8 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
       for (auto& s : servers) {
         auto deadline = std::chrono::steady_clock::now() + 10s;
         while (Send(*s.client, "GET", target, "").status != 404) {
-          ASSERT_LT(std::chrono::steady_clock::now(), deadline) << s.name << ": " << target << " did not expire";
+          ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+              << s.name << ": " << target << " did not expire";
           std::this_thread::sleep_for(50ms);
         }
       }

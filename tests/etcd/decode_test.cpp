@@ -2,9 +2,9 @@
 // paths, the /v2/keys decoder, member ids, Go durations.
 #include <gtest/gtest.h>
 
-#include "etcd/client_api.h"
 #include "base/go_strconv.h"
 #include "base/go_url.h"
+#include "etcd/client_api.h"
 #include "etcd/form.h"
 #include "etcd/key_request.h"
 #include "etcd/member.h"
@@ -23,7 +23,8 @@ TEST(Form, ParseQueryDecodesPlusAndEscapesAndKeepsFirstValue) {
 
 TEST(Form, ParseQueryReportsGoErrorsButKeepsGoodPairs) {
   Form f;
-  EXPECT_EQ(ParseQuery("a=1&b=%zz&c=3", f), std::optional<std::string>("invalid URL escape \"%zz\""));
+  EXPECT_EQ(ParseQuery("a=1&b=%zz&c=3", f),
+            std::optional<std::string>("invalid URL escape \"%zz\""));
   EXPECT_EQ(f.First("a"), "1");
   EXPECT_EQ(f.First("c"), "3");
   Form g;
@@ -43,7 +44,8 @@ TEST(Form, CanonicalUrlPathMatchesServeMux) {
 
 TEST(GoStrconv, BoolsAndUints) {
   for (auto t : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(base::ParseGoBool(t), true) << t;
-  for (auto f : {"0", "f", "F", "FALSE", "false", "False"}) EXPECT_EQ(base::ParseGoBool(f), false) << f;
+  for (auto f : {"0", "f", "F", "FALSE", "false", "False"})
+    EXPECT_EQ(base::ParseGoBool(f), false) << f;
   for (auto bad : {"", "yes", "tRUE", "2"}) EXPECT_FALSE(base::ParseGoBool(bad)) << bad;
   EXPECT_EQ(base::ParseGoUint("18446744073709551615"), UINT64_MAX);
   EXPECT_FALSE(base::ParseGoUint("18446744073709551616"));

@@ -1,11 +1,11 @@
 #include "cluster_process.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +49,9 @@ Process& Process::operator=(Process&& o) noexcept {
   return *this;
 }
 
-Process::~Process() { Kill(); }
+Process::~Process() {
+  Kill();
+}
 
 std::optional<Process> Process::Spawn(const std::vector<std::string>& argv,
                                       const std::vector<std::string>& env,
@@ -111,7 +113,9 @@ ServerProcess::~ServerProcess() {
   RemoveTree(dir);
 }
 
-bool HaveEtcd() { return ::access("/usr/bin/etcd", X_OK) == 0; }
+bool HaveEtcd() {
+  return ::access("/usr/bin/etcd", X_OK) == 0;
+}
 
 RawAnswer RawExchange(const std::string& url, const std::string& bytes,
                       std::chrono::milliseconds timeout) {
@@ -143,7 +147,8 @@ RawAnswer RawExchange(const std::string& url, const std::string& bytes,
     a.text.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
-  if (a.text.starts_with("HTTP/1.1 ") && a.text.size() >= 12) a.status = std::stoi(a.text.substr(9, 3));
+  if (a.text.starts_with("HTTP/1.1 ") && a.text.size() >= 12)
+    a.status = std::stoi(a.text.substr(9, 3));
   return a;
 }
 
@@ -169,11 +174,11 @@ std::optional<ServerProcess> StartEtcd() {
   s.url = "http://127.0.0.1:" + std::to_string(s.client_port);
   std::string peer = "http://127.0.0.1:" + std::to_string(s.peer_port);
   s.log_path = s.dir + "/log";
-  auto p = Process::Spawn({"/usr/bin/etcd", "--enable-v2", "--data-dir", s.data_dir,
-                           "--listen-client-urls", s.url, "--advertise-client-urls", s.url,
-                           "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                           "--initial-cluster", "default=" + peer},
-                          {}, s.log_path);
+  auto p = Process::Spawn(
+      {"/usr/bin/etcd", "--enable-v2", "--data-dir", s.data_dir, "--listen-client-urls", s.url,
+       "--advertise-client-urls", s.url, "--listen-peer-urls", peer,
+       "--initial-advertise-peer-urls", peer, "--initial-cluster", "default=" + peer},
+      {}, s.log_path);
   if (!p) return std::nullopt;
   s.process = std::move(*p);
   if (!WaitHealthy(s.url, std::chrono::seconds(20))) {

@@ -48,9 +48,9 @@ class Process {
 
 struct ServerProcess {
   Process process;
-  std::string dir;        // data dir parent (removed on destruction)
-  std::string data_dir;   // the server's --data-dir
-  std::string url;        // "http://127.0.0.1:<client port>"
+  std::string dir;       // data dir parent (removed on destruction)
+  std::string data_dir;  // the server's --data-dir
+  std::string url;       // "http://127.0.0.1:<client port>"
   uint16_t client_port = 0;
   uint16_t peer_port = 0;
   std::string log_path;

@@ -141,8 +141,8 @@ net::HttpClient* ClusterClient::Connection(const std::string& host) {
   return raw;
 }
 
-ClientResult<net::HttpResponse> ClusterClient::Send(const base::GoUrl& endpoint, const V2Request& req,
-                                                    Deadline deadline) {
+ClientResult<net::HttpResponse> ClusterClient::Send(const base::GoUrl& endpoint,
+                                                    const V2Request& req, Deadline deadline) {
   if (curl_debug_) {
     std::string line = "cURL Command: curl -X " + req.method + " " + req.url.String();
     if (req.body) line += " -d " + base::GoQuote(*req.body);

@@ -93,8 +93,8 @@ class ClusterClient {
   void SetSyncedEndpoints(std::vector<base::GoUrl> endpoints);
 
  private:
-  ClientResult<net::HttpResponse> DoEndpoint(const base::GoUrl& endpoint, const RequestBuilder& build,
-                                             Deadline deadline);
+  ClientResult<net::HttpResponse> DoEndpoint(const base::GoUrl& endpoint,
+                                             const RequestBuilder& build, Deadline deadline);
   ClientResult<net::HttpResponse> Send(const base::GoUrl& endpoint, const V2Request& req,
                                        Deadline deadline);
   net::HttpClient* Connection(const std::string& host);

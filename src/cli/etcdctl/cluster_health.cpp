@@ -9,8 +9,8 @@
 #include <csignal>
 #include <thread>
 
-#include "cli/etcdctl/commands.h"
 #include "base/go_strconv.h"
+#include "cli/etcdctl/commands.h"
 #include "cli/etcdctl/members_api.h"
 #include "cli/etcdctl/session.h"
 

@@ -79,7 +79,8 @@ std::string FlagHelpLine(const FlagSpec& spec) {
   if (spec.kind != FlagKind::kBool) {
     if (placeholder.empty()) placeholder = "value";
     if (spec.kind == FlagKind::kString) {
-      if (!spec.default_value.empty()) def = " (default: " + base::GoQuote(spec.default_value) + ")";
+      if (!spec.default_value.empty())
+        def = " (default: " + base::GoQuote(spec.default_value) + ")";
     } else {
       def =
           " (default: " + std::string(spec.default_value.empty() ? "0" : spec.default_value) + ")";

@@ -1,8 +1,8 @@
 // member list|add|remove|update (ctlv2/command/member_commands.go). Unlike
 // the key commands these check their arguments before building the client,
 // and report errors as a bare message with exit code 1.
-#include "cli/etcdctl/commands.h"
 #include "base/go_strconv.h"
+#include "cli/etcdctl/commands.h"
 #include "cli/etcdctl/members_api.h"
 #include "cli/etcdctl/session.h"
 
@@ -64,8 +64,8 @@ int AddAction(Context& c) {
       conf.push_back((memb.id == m->id ? new_name : memb.name) + "=" + u);
     }
   }
-  Out("\nETCD_NAME=" + base::GoQuote(new_name) + "\nETCD_INITIAL_CLUSTER=" + base::GoQuote(Join(conf, ",")) +
-      "\nETCD_INITIAL_CLUSTER_STATE=\"existing\"\n");
+  Out("\nETCD_NAME=" + base::GoQuote(new_name) + "\nETCD_INITIAL_CLUSTER=" +
+      base::GoQuote(Join(conf, ",")) + "\nETCD_INITIAL_CLUSTER_STATE=\"existing\"\n");
   return kExitSuccess;
 }
 

@@ -13,8 +13,8 @@
 #include <cstring>
 #include <thread>
 
-#include "cli/etcdctl/commands.h"
 #include "base/go_strconv.h"
+#include "cli/etcdctl/commands.h"
 #include "cli/etcdctl/keys_api.h"
 #include "cli/etcdctl/output.h"
 #include "cli/etcdctl/session.h"
