@@ -1,8 +1,9 @@
 // Request: one write (or quorum read) against the v2 key space, as it travels
 // through the log. The store applies it deterministically: the result depends
 // only on the store's state and the request, whose `time` is the proposer's
-// clock, never the applier's. Encode/Decode give its WAL representation
-// (docs/formats/wal.md).
+// clock, never the applier's. Encode/Decode give its WAL representation: the
+// entry data after a type byte (docs/formats/snapshot-kv.md, last section;
+// the entry framing is docs/formats/wal.md).
 #pragma once
 
 #include <cstdint>
