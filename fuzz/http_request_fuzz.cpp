@@ -10,12 +10,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   flotilla::net::RequestParser parser(8192, 65536);
   size_t split = size ? data[0] % (size + 1) : 0;
-  // Each piece arrives in its own buffer, as reads from a socket do.
-  std::string parts[2] = {std::string(in.substr(0, split)), std::string(in.substr(split))};
-  for (const auto& part : parts) {
-    size_t pos = 0;
-    while (pos < part.size()) {
-      size_t used = parser.Feed(part, pos);
+  // Two reads from a socket: the second is appended to what is left of the
+  // first, as the server's session does.
+  std::string buffer(in.substr(0, split));
+  size_t pos = 0;
+  for (int read = 0; read < 2; ++read) {
+    if (read == 1) buffer.append(in.substr(split));
+    while (pos < buffer.size()) {
+      size_t used = parser.Feed(buffer, pos);
       pos += used;
       if (parser.state() == flotilla::net::RequestParser::State::kDone) {
         auto req = parser.Take();

@@ -25,10 +25,10 @@ class RequestParser {
   ~RequestParser();
 
   // Parses a prefix of input[pos..]; returns the number of bytes consumed.
-  // It takes a std::string on purpose: Beast 1.81's chunked-trailer parser
-  // reads one byte past the end of what it is given (found by
-  // fuzz/http_request_fuzz.cpp), and a std::string's terminator makes that
-  // byte valid memory that stops the scan.
+  // Bytes not consumed must be offered again, followed by the ones that
+  // arrive next: Beast's parser keeps offsets into them between calls (a
+  // harness that dropped them made it read out of bounds; see
+  // fuzz/http_request_fuzz.cpp).
   size_t Feed(const std::string& input, size_t pos = 0);
   State state() const { return state_; }
   // True once some bytes of the current request were consumed.

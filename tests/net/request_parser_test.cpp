@@ -69,10 +69,11 @@ TEST(RequestParser, LimitsAndGarbageGiveGoStatuses) {
   EXPECT_EQ(garbage.error_status(), 400);
 }
 
-// Found by fuzz/http_request_fuzz.cpp: Beast 1.81 read past the end of the
-// buffer in a chunked request's trailer when it arrived in two pieces.
-TEST(RequestParser, ChunkedTrailerSplitAcrossReadsIsSafe) {
-  std::ifstream f(FLOTILLA_SOURCE_DIR "/fuzz/corpus/http_request/regress-beast-chunk-overread",
+// A chunked request whose trailer arrives in a second read. Regression seed
+// from fuzzing: an early harness dropped unconsumed bytes between reads,
+// which Beast's parser does not allow; the session never does that.
+TEST(RequestParser, ChunkedTrailerSplitAcrossReads) {
+  std::ifstream f(FLOTILLA_SOURCE_DIR "/fuzz/corpus/http_request/regress-chunk-split",
                   std::ios::binary);
   std::stringstream ss;
   ss << f.rdbuf();
@@ -80,14 +81,15 @@ TEST(RequestParser, ChunkedTrailerSplitAcrossReadsIsSafe) {
   ASSERT_FALSE(in.empty());
   size_t split = static_cast<unsigned char>(in[0]) % (in.size() + 1);
   RequestParser p(8192, 65536);
-  for (const std::string& part : {in.substr(0, split), in.substr(split)}) {
-    size_t pos = 0;
-    while (pos < part.size() && p.state() == RequestParser::State::kNeedMore) {
-      size_t used = p.Feed(part, pos);
-      if (used == 0) break;
-      pos += used;
-    }
+  std::string buffer = in.substr(0, split);
+  size_t pos = p.Feed(buffer);
+  buffer += in.substr(split);
+  while (pos < buffer.size() && p.state() == RequestParser::State::kNeedMore) {
+    size_t used = p.Feed(buffer, pos);
+    if (used == 0) break;
+    pos += used;
   }
+  // The trailer is unterminated garbage: never a complete request.
   EXPECT_NE(p.state(), RequestParser::State::kDone);
 }
 
