@@ -3,8 +3,6 @@
 // building, value spelling, help layout and JSON output. No server needed.
 #include <gtest/gtest.h>
 
-#include "base/go_strconv.h"
-#include "base/go_url.h"
 #include "cli/etcdctl/flags.h"
 #include "cli/etcdctl/help.h"
 #include "cli/etcdctl/keys_api.h"
@@ -70,69 +68,6 @@ TEST(FlagParser, parse_reportsGoErrorTexts) {
             "invalid value \"5\" for flag -timeout: parse error");
   EXPECT_EQ(FlagParser::Parse(&kLsFlags, {"-r", "--recursive"}, true, &f).alias,
             "Cannot use two forms of the same flag: r recursive");
-}
-
-TEST(GoStrconv, parseInt_acceptsGoSyntax) {
-  base::NumError err;
-  EXPECT_EQ(base::ParseGoInt("0x1F", &err), 31);
-  EXPECT_EQ(base::ParseGoInt("010", &err), 8);
-  EXPECT_EQ(base::ParseGoInt("-1_000", &err), -1000);
-  EXPECT_EQ(base::ParseGoInt("0b101", &err), 5);
-  EXPECT_EQ(base::ParseGoInt("0", &err), 0);
-  EXPECT_FALSE(base::ParseGoInt("1__0", &err));
-  EXPECT_FALSE(base::ParseGoInt("", &err));
-  EXPECT_FALSE(base::ParseGoInt("08", &err));
-  EXPECT_EQ(err, base::NumError::kSyntax);
-  EXPECT_FALSE(base::ParseGoInt("9223372036854775808", &err));
-  EXPECT_EQ(err, base::NumError::kRange);
-  EXPECT_EQ(base::ParseGoInt("-9223372036854775808", &err), INT64_MIN);
-}
-
-TEST(GoStrconv, parseDuration_unitsAndFractions) {
-  EXPECT_EQ(base::ParseGoDuration("2s"), 2'000'000'000);
-  EXPECT_EQ(base::ParseGoDuration("1m30s"), 90'000'000'000);
-  EXPECT_EQ(base::ParseGoDuration("1.5h"), 5'400'000'000'000);
-  EXPECT_EQ(base::ParseGoDuration("1ns"), 1);
-  EXPECT_EQ(base::ParseGoDuration("0"), 0);
-  EXPECT_FALSE(base::ParseGoDuration("5"));
-  EXPECT_FALSE(base::ParseGoDuration("s"));
-  EXPECT_FALSE(base::ParseGoDuration("2x"));
-}
-
-TEST(GoStrconv, quote_escapesLikePercentQ) {
-  EXPECT_EQ(base::GoQuote("value=x+y"), "\"value=x+y\"");
-  EXPECT_EQ(base::GoQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\x01\"");
-  EXPECT_EQ(base::GoQuote("\xC3\xA9\xFF"), "\"\xC3\xA9\\xff\"");
-}
-
-TEST(GoUrl, pathAndQueryEncodingMatchGo) {
-  EXPECT_EQ(base::CanonicalUrlPath("/v2/keys/a/../b/"), "/v2/keys/b/");
-  EXPECT_EQ(base::CanonicalUrlPath("/v2/keys/"), "/v2/keys/");
-  EXPECT_EQ(base::PathClean("a/../../b"), "../b");
-  EXPECT_EQ(base::PathJoin("", "/v2/members"), "/v2/members");
-  EXPECT_EQ(base::EscapePath("/a b/c?d(e)!"), "/a%20b/c%3Fd%28e%29%21");
-  EXPECT_EQ(base::QueryEscape("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
-  base::UrlValues v;
-  v.Set("value", "x y");
-  v.Set("prevExist", "false");
-  v.Add("ttl", "5");
-  EXPECT_EQ(v.Encode(), "prevExist=false&ttl=5&value=x+y");
-}
-
-TEST(GoUrl, parse_endpointsAsGoDoes) {
-  std::string error;
-  auto u = base::ParseGoUrl("http://127.0.0.1:2379", &error);
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->host, "127.0.0.1:2379");
-  EXPECT_EQ(u->String(), "http://127.0.0.1:2379");
-  EXPECT_FALSE(base::ParseGoUrl("127.0.0.1:2379", &error));
-  EXPECT_EQ(error, "parse \"127.0.0.1:2379\": first path segment in URL cannot contain colon");
-  u = base::ParseGoUrl("localhost:2379", &error);
-  ASSERT_TRUE(u);
-  EXPECT_EQ(u->scheme, "localhost");
-  EXPECT_EQ(u->String(), "localhost:2379");
-  base::GoUrl keys{"http", "", "h:1", "/v2/keys/a b", "recursive=false"};
-  EXPECT_EQ(keys.String(), "http://h:1/v2/keys/a%20b?recursive=false");
 }
 
 TEST(Help, commandHelp_alignsOptionsLikeTabwriter) {

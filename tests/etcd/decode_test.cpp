@@ -2,7 +2,6 @@
 // paths, the /v2/keys decoder, member ids, Go durations.
 #include <gtest/gtest.h>
 
-#include "base/go_strconv.h"
 #include "base/go_url.h"
 #include "etcd/client_api.h"
 #include "etcd/form.h"
@@ -40,18 +39,6 @@ TEST(Form, CanonicalUrlPathMatchesServeMux) {
   EXPECT_EQ(base::CanonicalUrlPath("/../a"), "/a");
   EXPECT_EQ(base::CanonicalUrlPath("/"), "/");
   EXPECT_EQ(base::CanonicalUrlPath("/a/./b/"), "/a/b/");
-}
-
-TEST(GoStrconv, BoolsAndUints) {
-  for (auto t : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(base::ParseGoBool(t), true) << t;
-  for (auto f : {"0", "f", "F", "FALSE", "false", "False"})
-    EXPECT_EQ(base::ParseGoBool(f), false) << f;
-  for (auto bad : {"", "yes", "tRUE", "2"}) EXPECT_FALSE(base::ParseGoBool(bad)) << bad;
-  EXPECT_EQ(base::ParseGoUint("18446744073709551615"), UINT64_MAX);
-  EXPECT_FALSE(base::ParseGoUint("18446744073709551616"));
-  EXPECT_FALSE(base::ParseGoUint("-1"));
-  EXPECT_FALSE(base::ParseGoUint("+1"));
-  EXPECT_FALSE(base::ParseGoUint("1.5"));
 }
 
 KeyRequest MustDecode(std::string_view method, std::string_view key, std::string_view query,
