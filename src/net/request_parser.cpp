@@ -30,11 +30,16 @@ void RequestParser::Reset() {
   state_ = State::kNeedMore;
   started_ = false;
   error_status_ = 0;
+  waiting_for_more_than_ = 0;
 }
 
 size_t RequestParser::Feed(const std::string& input, size_t pos) {
   std::string_view data = std::string_view(input).substr(std::min(pos, input.size()));
   if (state_ != State::kNeedMore || data.empty()) return 0;
+  // Beast asks for more than it was last shown before it parses again
+  // (it asserts so); offering it the same bytes twice is a no-op here.
+  if (data.size() <= waiting_for_more_than_) return 0;
+  waiting_for_more_than_ = 0;
   auto& p = *impl_->parser;
   size_t used = 0;
   while (used < data.size() && !p.is_done()) {
@@ -42,7 +47,10 @@ size_t RequestParser::Feed(const std::string& input, size_t pos) {
     size_t n = p.put(boost::asio::const_buffer(data.data() + used, data.size() - used), ec);
     used += n;
     if (n > 0) started_ = true;
-    if (ec == http::error::need_more) break;
+    if (ec == http::error::need_more) {
+      waiting_for_more_than_ = data.size() - used;
+      break;
+    }
     if (ec) {
       state_ = State::kError;
       error_status_ = ec == http::error::header_limit ? 431

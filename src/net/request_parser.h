@@ -50,6 +50,7 @@ class RequestParser {
   State state_ = State::kNeedMore;
   bool started_ = false;
   int error_status_ = 0;
+  size_t waiting_for_more_than_ = 0;  // unconsumed bytes at the last need-more
 };
 
 }  // namespace flotilla::net

@@ -95,3 +95,24 @@ TEST(RequestParser, ChunkedTrailerSplitAcrossReads) {
 
 }  // namespace
 }  // namespace flotilla::net
+
+namespace flotilla::net {
+namespace {
+
+// Found by fuzz/http_request_fuzz.cpp with assertions on: after the final
+// chunk "0\r\n" asked for more, offering the same bytes again tripped a Beast
+// assertion. Feed now waits for new bytes.
+TEST(RequestParser, SameBytesTwiceAfterNeedMoreAreANoOp) {
+  std::string in = "POST /k HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+  RequestParser p(8192, 65536);
+  size_t pos = p.Feed(in);
+  EXPECT_EQ(p.state(), RequestParser::State::kNeedMore);
+  EXPECT_EQ(p.Feed(in, pos), 0u);
+  in += "\r\n";
+  pos += p.Feed(in, pos);
+  EXPECT_EQ(p.state(), RequestParser::State::kDone);
+  EXPECT_EQ(pos, in.size());
+}
+
+}  // namespace
+}  // namespace flotilla::net
