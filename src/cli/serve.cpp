@@ -14,6 +14,7 @@
 #include "etcd/client_api.h"
 #include "etcd/server.h"
 #include "net/event_loop.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 
 namespace flotilla::cli {
@@ -35,25 +36,6 @@ std::vector<std::string> SplitList(const std::string& s) {
     start = comma + 1;
   }
   return out;
-}
-
-// "http://127.0.0.1:2379" -> host, port. Only plain http for now.
-bool ParseListenUrl(const std::string& url, std::string& host, uint16_t& port) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return false;
-  std::string rest = url.substr(kScheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = rest.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
-  char* end = nullptr;
-  long p = std::strtol(rest.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || p < 0 || p > 65535) return false;
-  port = static_cast<uint16_t>(p);
-  return true;
 }
 
 void PrintUsage(const std::map<std::string, Flag>& flags) {
@@ -148,30 +130,32 @@ int Serve(int argc, char** argv) {
     return 2;
   }
 
+  // Listen before touching the data dir: a bad URL or a taken port fails
+  // without side effects. Nothing is served until the loop runs.
   net::EventLoop loop;
   etcd::Server server(loop, config);
-  if (auto st = server.Start(); !st.ok()) {
-    std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
-    return 1;
-  }
   etcd::ClientApi api(server);
   net::HttpServer http(loop, [&api](net::HttpRequest&& r, net::ExchangePtr ex) {
     api.Handle(std::move(r), std::move(ex));
   });
   for (const auto& url : SplitList(flags["listen-client-urls"].value)) {
-    std::string host;
-    uint16_t port = 0;
-    if (!ParseListenUrl(url, host, port)) {
-      std::fprintf(stderr, "flotilla serve: bad listen URL %s (want http://host:port)\n",
-                   url.c_str());
+    auto parsed = net::ParseUrl(url);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "flotilla serve: bad listen URL %s: %s\n", url.c_str(),
+                   parsed.status().ToString().c_str());
       return 2;
     }
-    auto bound = http.Listen(host, port);
+    std::string host = parsed->host == "localhost" ? "127.0.0.1" : parsed->host;
+    auto bound = http.Listen(host, parsed->port);
     if (!bound.ok()) {
       std::fprintf(stderr, "flotilla serve: %s\n", bound.status().ToString().c_str());
       return 1;
     }
     FLOG_INFO("serve: client API on http://{}:{}", host, *bound);
+  }
+  if (auto st = server.Start(); !st.ok()) {
+    std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
+    return 1;
   }
 
   boost::asio::signal_set signals(loop.context(), SIGINT, SIGTERM);

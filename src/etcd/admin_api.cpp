@@ -36,6 +36,8 @@ uint64_t ResidentBytes() {
 namespace {
 
 // httptypes.MemberUpdateRequest: {"peerURLs":[...]} with a JSON content type.
+// The content-type check is etcd's unmarshalRequest, quirks included: the
+// type is lower-cased and trimmed only when parameters follow a ';'.
 std::optional<net::HttpResponse> ParsePeerUrls(const net::HttpRequest& request,
                                                std::vector<std::string>& urls) {
   std::string ct = request.Header("Content-Type") ? *request.Header("Content-Type") : "";
@@ -244,9 +246,7 @@ void ClientApi::HandleMetrics(net::ExchangePtr exchange) {
          static_cast<double>(server_.store().index()));
   metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
          static_cast<double>(ResidentBytes()));
-  net::HttpResponse r = TextResponse(200, std::move(out));
-  r.headers.back().second = "text/plain; version=0.0.4; charset=utf-8";
-  exchange->Send(std::move(r));
+  exchange->Send(MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", std::move(out)));
 }
 
 }  // namespace flotilla::etcd

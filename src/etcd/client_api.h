@@ -32,6 +32,8 @@ class ClientApi {
 
 // Adds the CORS headers etcd 3.4 sends on every response.
 void AddCorsHeaders(net::HttpResponse& response);
+// A response with etcd's CORS headers and the given Content-Type.
+net::HttpResponse MakeResponse(int status, const char* content_type, std::string body);
 net::HttpResponse TextResponse(int status, std::string body);
 net::HttpResponse JsonResponse(int status, std::string body);
 

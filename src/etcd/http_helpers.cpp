@@ -1,4 +1,3 @@
-#include <cstdio>
 #include <string>
 
 #include "etcd/client_api.h"
@@ -11,22 +10,21 @@ void AddCorsHeaders(net::HttpResponse& r) {
   r.Set("Access-Control-Allow-Origin", "*");
 }
 
-net::HttpResponse TextResponse(int status, std::string body) {
+net::HttpResponse MakeResponse(int status, const char* content_type, std::string body) {
   net::HttpResponse r;
   r.status = status;
   AddCorsHeaders(r);
-  r.Set("Content-Type", "text/plain; charset=utf-8");
+  r.Set("Content-Type", content_type);
   r.body = std::move(body);
   return r;
 }
 
+net::HttpResponse TextResponse(int status, std::string body) {
+  return MakeResponse(status, "text/plain; charset=utf-8", std::move(body));
+}
+
 net::HttpResponse JsonResponse(int status, std::string body) {
-  net::HttpResponse r;
-  r.status = status;
-  AddCorsHeaders(r);
-  r.Set("Content-Type", "application/json");
-  r.body = std::move(body);
-  return r;
+  return MakeResponse(status, "application/json", std::move(body));
 }
 
 std::string GoDuration(int64_t d) {

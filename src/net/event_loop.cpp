@@ -4,7 +4,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <thread>
 
 namespace flotilla::net {
 
@@ -13,7 +12,6 @@ namespace asio = boost::asio;
 struct EventLoop::Impl {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
-  std::thread::id loop_thread;
 };
 
 EventLoop::EventLoop() : impl_(std::make_unique<Impl>()) {}
@@ -49,25 +47,13 @@ void EventLoop::Every(std::chrono::milliseconds period, std::function<void()> fn
   std::make_shared<Repeater>(impl_->io, period, std::move(fn))->Arm();
 }
 
-void EventLoop::After(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto timer = std::make_shared<asio::steady_timer>(impl_->io, delay);
-  timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
-    if (!ec) fn();
-  });
-}
-
 void EventLoop::Run() {
-  impl_->loop_thread = std::this_thread::get_id();
   impl_->io.run();
 }
 
 void EventLoop::Stop() {
   impl_->guard.reset();
   impl_->io.stop();
-}
-
-bool EventLoop::InLoopThread() const {
-  return impl_->loop_thread == std::this_thread::get_id();
 }
 
 asio::io_context& EventLoop::context() {

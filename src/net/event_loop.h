@@ -26,15 +26,11 @@ class EventLoop {
   void Post(std::function<void()> fn);
   // Runs `fn` on the loop thread every `period`, first after one period.
   void Every(std::chrono::milliseconds period, std::function<void()> fn);
-  // Runs `fn` once, after `delay`.
-  void After(std::chrono::milliseconds delay, std::function<void()> fn);
 
   // Runs the loop on the calling thread until Stop().
   void Run();
-  // Makes Run() return. Callable from any thread and from signal-safe contexts
-  // only through Post.
+  // Makes Run() return. Callable from any thread.
   void Stop();
-  bool InLoopThread() const;
 
   boost::asio::io_context& context();
 

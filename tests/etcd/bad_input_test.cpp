@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <thread>
 
 #include "cluster_process.h"
@@ -17,25 +16,6 @@ namespace flotilla {
 namespace {
 
 using namespace std::chrono_literals;
-
-int Connect(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-int64_t Watchers(net::HttpClient& client) {
-  auto r = client.Do("GET", "/v2/stats/store", {}, {}, 5s);
-  if (!r.ok()) return -1;
-  return boost::json::parse(r->body).as_object()["watchers"].to_number<int64_t>();
-}
 
 class BadInput : public ::testing::Test {
  protected:
@@ -88,7 +68,7 @@ TEST_F(BadInput, GarbageGets400AndClose) {
 }
 
 TEST_F(BadInput, SlowClientIsServedAndDoesNotBlockOthers) {
-  int fd = Connect(server_->client_port);
+  int fd = testing::ConnectLoopback(server_->client_port);
   ASSERT_GE(fd, 0);
   std::string req =
       "PUT /v2/keys/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -117,7 +97,7 @@ TEST_F(BadInput, SlowClientIsServedAndDoesNotBlockOthers) {
 TEST_F(BadInput, ManyIdleConnectionsDoNotStarveOthers) {
   std::vector<int> idle;
   for (int i = 0; i < 500; ++i) {
-    int fd = Connect(server_->client_port);
+    int fd = testing::ConnectLoopback(server_->client_port);
     ASSERT_GE(fd, 0) << "connection " << i;
     idle.push_back(fd);
   }
@@ -134,21 +114,13 @@ TEST_F(BadInput, ManyIdleConnectionsDoNotStarveOthers) {
 }
 
 TEST_F(BadInput, ClientGoneMidWatchDropsItsWatcher) {
-  int fd = Connect(server_->client_port);
+  int fd = testing::ConnectLoopback(server_->client_port);
   ASSERT_GE(fd, 0);
   std::string req = "GET /v2/keys/w?wait=true&recursive=true HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (Watchers(*client_) != 1) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "watch never registered";
-    std::this_thread::sleep_for(5ms);
-  }
+  ASSERT_TRUE(testing::WaitForWatchers(server_->url, 1, 10s)) << "watch never registered";
   ::close(fd);
-  deadline = std::chrono::steady_clock::now() + 10s;
-  while (Watchers(*client_) != 0) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "watcher outlived its client";
-    std::this_thread::sleep_for(5ms);
-  }
+  ASSERT_TRUE(testing::WaitForWatchers(server_->url, 0, 10s)) << "watcher outlived its client";
   ExpectStoreIntact();
 }
 

@@ -165,16 +165,6 @@ struct Server {
   int64_t active_watchers = 0;
 };
 
-// The "watchers" count of /v2/stats/store.
-int64_t Watchers(net::HttpClient& client) {
-  auto r = client.Do("GET", "/v2/stats/store", {}, {}, 5s);
-  if (!r.ok()) return -1;
-  boost::system::error_code ec;
-  auto v = json::parse(r->body, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("watchers")) return -1;
-  return v.as_object()["watchers"].to_number<int64_t>();
-}
-
 std::string Unquote(const std::string& s) {
   // \r \n \\ and \xNN escapes, for RAW lines.
   std::string out;
@@ -235,7 +225,7 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
         auto deadline = std::chrono::steady_clock::now() + 10s;
         for (;;) {
           if (w.result.wait_for(0s) == std::future_status::ready) break;
-          if (Watchers(*s.client) > s.active_watchers) {
+          if (testing::StoreWatchers(s.url) > s.active_watchers) {
             w.counted = true;
             ++s.active_watchers;
             break;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -117,23 +118,51 @@ bool HaveEtcd() {
   return ::access("/usr/bin/etcd", X_OK) == 0;
 }
 
+int ConnectLoopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int64_t StoreWatchers(const std::string& url) {
+  auto parsed = net::ParseUrl(url);
+  if (!parsed.ok()) return -1;
+  net::HttpClient client(*parsed);
+  auto r = client.Do("GET", "/v2/stats/store", {}, {}, std::chrono::seconds(5));
+  if (!r.ok()) return -1;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(r->body, ec);
+  if (ec || !v.is_object()) return -1;
+  const auto* w = v.as_object().if_contains("watchers");
+  return w && w->is_number() ? w->to_number<int64_t>() : -1;
+}
+
+bool WaitForWatchers(const std::string& url, int64_t n, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (StoreWatchers(url) != n) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 RawAnswer RawExchange(const std::string& url, const std::string& bytes,
                       std::chrono::milliseconds timeout) {
   RawAnswer a;
   auto parsed = net::ParseUrl(url);
   if (!parsed.ok()) return a;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(parsed->port);
+  int fd = ConnectLoopback(parsed->port);
+  if (fd < 0) return a;
   timeval tv{static_cast<time_t>(timeout.count() / 1000),
              static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return a;
-  }
   size_t sent = 0;
   while (sent < bytes.size()) {
     ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);

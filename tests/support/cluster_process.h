@@ -71,6 +71,14 @@ std::optional<ServerProcess> StartFlotilla(const std::string& data_dir = "",
 // Restarts a flotilla server on the same ports and data dir after it died.
 bool RestartFlotilla(ServerProcess& server, const std::vector<std::string>& extra_flags = {});
 
+// A connected TCP socket to 127.0.0.1:port, or -1.
+int ConnectLoopback(uint16_t port);
+
+// The "watchers" count of GET url/v2/stats/store, or -1 if unreadable.
+int64_t StoreWatchers(const std::string& url);
+// Polls StoreWatchers until it equals `n` or `timeout` passes.
+bool WaitForWatchers(const std::string& url, int64_t n, std::chrono::milliseconds timeout);
+
 // Sends raw bytes to the server at `url` and reads until it closes the
 // connection or `timeout` passes: status (-1 on failure) and all text read.
 struct RawAnswer {
