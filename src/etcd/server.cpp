@@ -33,9 +33,12 @@ bool DecodeMetadata(std::string_view in, MemberId& id, ClusterId& cid) {
   return d.U8(version) && version == 1 && d.U64(id.value) && d.U64(cid.value) && d.done();
 }
 
-kv::Request InternalSet(std::string path, std::string value, base::UnixNanos now) {
+// A write of cluster bookkeeping under /0. etcd creates a member's
+// raftAttributes (a conf change) and sets the rest; the store's stats show
+// which, so flotilla does the same.
+kv::Request InternalWrite(kv::Op op, std::string path, std::string value, base::UnixNanos now) {
   kv::Request r;
-  r.op = kv::Op::kSet;
+  r.op = op;
   r.path = std::move(path);
   r.value = std::move(value);
   r.time = now;
@@ -123,9 +126,10 @@ base::Status Server::Start() {
     Member self{id_, config_.name, config_.initial_advertise_peer_urls,
                 config_.advertise_client_urls};
     auto now = clock_.Now();
-    Propose(InternalSet(MemberDir(id_) + "/raftAttributes", RaftAttributesJson(self), now),
+    Propose(InternalWrite(kv::Op::kCreate, MemberDir(id_) + "/raftAttributes",
+                          RaftAttributesJson(self), now),
             nullptr);
-    Propose(InternalSet("/0/version", "3.4.0", now), nullptr);
+    Propose(InternalWrite(kv::Op::kSet, "/0/version", "3.4.0", now), nullptr);
   }
   Publish();
   loop_.Every(std::chrono::milliseconds(500), [this] { SyncTick(); });
@@ -188,11 +192,11 @@ base::Status Server::Recover() {
 void Server::Publish() {
   Member self{id_, config_.name, {}, config_.advertise_client_urls};
   std::string want = AttributesJson(self);
-  auto current = store_.Get(MemberDir(id_) + "/attributes", false, false, clock_.Now());
+  auto current = store_.Peek(MemberDir(id_) + "/attributes", false, clock_.Now());
   if (auto* ev = std::get_if<kv::EventPtr>(&current)) {
     if ((*ev)->node.value && *(*ev)->node.value == want) return;
   }
-  Propose(InternalSet(MemberDir(id_) + "/attributes", want, clock_.Now()), nullptr);
+  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", want, clock_.Now()), nullptr);
 }
 
 void Server::Stop() {
@@ -301,7 +305,7 @@ void Server::SyncTick() {
 
 std::vector<Member> Server::Members() {
   std::vector<Member> out;
-  auto listing = store_.Get("/0/members", true, true, clock_.Now());
+  auto listing = store_.Peek("/0/members", true, clock_.Now());
   auto* ev = std::get_if<kv::EventPtr>(&listing);
   if (!ev) return out;
   for (const auto& dir : (*ev)->node.nodes) {

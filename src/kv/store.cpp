@@ -13,18 +13,22 @@ Store::Impl::Impl() {
 }
 
 Outcome Store::Impl::Get(std::string_view raw_path, bool recursive, base::UnixNanos now,
-                         bool replicated) {
+                         Reader reader) {
+  auto count = [&](uint64_t& replicated, uint64_t& local) {
+    if (reader == Reader::kReplicated) ++replicated;
+    if (reader == Reader::kLocal) ++local;
+  };
   std::string path = CleanPath(raw_path);
   auto found = tree.Find(path);
   if (auto* miss = std::get_if<Tree::Miss>(&found)) {
-    ++(replicated ? stats.gets_fail : local_gets_fail);
+    count(stats.gets_fail, local_gets_fail);
     return Fail(path, *miss);
   }
   auto e = std::make_shared<Event>();
   e->action = Action::kGet;
   e->node = DescribeListing(*std::get<Node*>(found), std::move(path), recursive, now);
   e->etcd_index = index;
-  ++(replicated ? stats.gets_success : local_gets_success);
+  count(stats.gets_success, local_gets_success);
   return EventPtr(std::move(e));
 }
 
@@ -48,7 +52,7 @@ Outcome Store::Apply(const Request& req) {
     case Op::kCompareAndDelete:
       return impl_->CompareAndDelete(req);
     case Op::kGet:
-      return impl_->Get(req.path, req.recursive, req.time, /*replicated=*/true);
+      return impl_->Get(req.path, req.recursive, req.time, Impl::Reader::kReplicated);
     case Op::kSync:
       impl_->Expire(req.time);
       return EventPtr();
@@ -59,7 +63,11 @@ Outcome Store::Apply(const Request& req) {
 
 Outcome Store::Get(const std::string& path, bool recursive, bool /*sorted*/, base::UnixNanos now) {
   // Listings always come in key order, so `sorted` changes nothing.
-  return impl_->Get(path, recursive, now, /*replicated=*/false);
+  return impl_->Get(path, recursive, now, Impl::Reader::kLocal);
+}
+
+Outcome Store::Peek(const std::string& path, bool recursive, base::UnixNanos now) {
+  return impl_->Get(path, recursive, now, Impl::Reader::kInternal);
 }
 
 std::variant<uint64_t, Error> Store::Watch(const std::string& path, bool recursive, bool stream,

@@ -71,6 +71,9 @@ class Store {
   // Listings are always in key order, so `sorted` makes no difference (etcd's
   // unsorted order is Go's random map order).
   Outcome Get(const std::string& path, bool recursive, bool sorted, base::UnixNanos now);
+  // The same read for the member's own bookkeeping (cluster records under
+  // /0): not a client's read, so the stats do not count it, as in etcd.
+  Outcome Peek(const std::string& path, bool recursive, base::UnixNanos now);
 
   // Registers a watch on `path` (recursive: the whole subtree). since == 0
   // means "from the next event". If the history already holds a matching event

@@ -35,7 +35,10 @@ struct Store::Impl {
 
   Impl();
 
-  Outcome Get(std::string_view path, bool recursive, base::UnixNanos now, bool replicated);
+  // Who reads decides what the stats count: a quorum get (replicated), a
+  // client's local get, or the member's own bookkeeping (nothing).
+  enum class Reader { kReplicated, kLocal, kInternal };
+  Outcome Get(std::string_view path, bool recursive, base::UnixNanos now, Reader reader);
   Outcome Set(const Request& req);
   Outcome Create(const Request& req);
   Outcome Update(const Request& req);
@@ -46,9 +49,10 @@ struct Store::Impl {
 
  private:
   using Created = std::variant<std::shared_ptr<Event>, Error>;
-  // etcd's internalCreate: the shared part of Set and Create.
-  Created CreateNode(std::string_view raw_path, bool dir, std::string value, bool unique,
-                     bool replace, base::UnixNanos expiration, Action action, base::UnixNanos now);
+  // etcd's internalCreate: the shared part of Set and Create. `path` must be
+  // clean; with `unique` the new node is its child named after the new index.
+  Created CreateNode(std::string path, bool dir, std::string value, bool unique, bool replace,
+                     base::UnixNanos expiration, Action action, base::UnixNanos now);
   // Removes the subtree at `path`, telling the watchers of each removed node.
   void RemoveNotifying(std::string_view path, const EventPtr& e);
   // Records a write's event in the history and, unless it is a refresh,

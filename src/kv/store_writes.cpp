@@ -68,12 +68,11 @@ void Store::Impl::RemoveNotifying(std::string_view path, const EventPtr& e) {
   tree.Remove(path, [&](const std::string& removed) { hub.NotifyAt(e, removed, true); });
 }
 
-Store::Impl::Created Store::Impl::CreateNode(std::string_view raw_path, bool dir, std::string value,
+Store::Impl::Created Store::Impl::CreateNode(std::string path, bool dir, std::string value,
                                              bool unique, bool replace, base::UnixNanos expiration,
                                              Action action, base::UnixNanos now) {
   Index next = index + 1;
-  std::string path =
-      unique ? CleanPath(std::string(raw_path) + "/" + UniqueName(next)) : CleanPath(raw_path);
+  if (unique) AppendChild(path, UniqueName(next));
   if (IsReadOnly(path)) return Fail(ErrorCode::kRootReadOnly, "/");
   if (expiration < kMinExpiration) expiration = 0;
 
@@ -121,8 +120,8 @@ Outcome Store::Impl::Set(const Request& req) {
   }
   // A refresh keeps the value; only the TTL changes.
   std::string value = req.refresh ? existing->value : req.value;
-  auto created = CreateNode(path, req.dir, std::move(value), /*unique=*/false, /*replace=*/true,
-                            req.expiration, Action::kSet, req.time);
+  auto created = CreateNode(std::move(path), req.dir, std::move(value), /*unique=*/false,
+                            /*replace=*/true, req.expiration, Action::kSet, req.time);
   if (auto* err = std::get_if<Error>(&created)) {
     ++stats.sets_fail;
     return std::move(*err);
@@ -134,7 +133,7 @@ Outcome Store::Impl::Set(const Request& req) {
 }
 
 Outcome Store::Impl::Create(const Request& req) {
-  auto created = CreateNode(req.path, req.dir, req.value, req.unique, /*replace=*/false,
+  auto created = CreateNode(CleanPath(req.path), req.dir, req.value, req.unique, /*replace=*/false,
                             req.expiration, Action::kCreate, req.time);
   if (auto* err = std::get_if<Error>(&created)) {
     ++stats.create_fail;

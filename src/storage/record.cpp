@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
+
 #include "base/codec.h"
 #include "base/crc32c.h"
 
@@ -10,12 +12,13 @@ namespace {
 
 uint32_t LoadU32(std::string_view b, uint64_t pos) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t(static_cast<uint8_t>(b[pos + i])) << (8 * i);
+  base::Decoder(b.substr(pos, 4)).U32(v);
   return v;
 }
 
-void StoreU32(std::string& b, size_t pos, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[pos + i] = static_cast<char>(v >> (8 * i));
+// The checksum of the record at `start`: its type byte and payload.
+uint32_t RecordCrc(std::string_view b, uint64_t start, uint32_t len) {
+  return base::Crc32c(b.substr(start + 8, len + 1u));
 }
 
 // Appends the header placeholder and the type byte, returns the record start.
@@ -27,9 +30,20 @@ size_t BeginRecord(std::string& out, RecordType type) {
 }
 
 void FinishRecord(std::string& out, size_t start) {
-  size_t len = out.size() - start - kRecordHeaderSize;
-  StoreU32(out, start, static_cast<uint32_t>(len));
-  StoreU32(out, start + 4, base::Crc32cExtend(0, out.data() + start + 8, len + 1));
+  auto len = static_cast<uint32_t>(out.size() - start - kRecordHeaderSize);
+  std::string header;
+  base::Encoder enc(header);
+  enc.U32(len);
+  enc.U32(RecordCrc(out, start, len));
+  out.replace(start, header.size(), header);
+}
+
+// A record whose payload is a fixed list of u64s.
+void EncodeU64Record(std::string& out, RecordType type, std::initializer_list<uint64_t> values) {
+  size_t start = BeginRecord(out, type);
+  base::Encoder enc(out);
+  for (uint64_t v : values) enc.U64(v);
+  FinishRecord(out, start);
 }
 
 // Payload sizes a record of each known type can have; a cheap filter before
@@ -70,20 +84,11 @@ void EncodeEntryRecord(std::string& out, const Entry& entry) {
 }
 
 void EncodeHardStateRecord(std::string& out, const HardState& hs) {
-  size_t start = BeginRecord(out, RecordType::kHardState);
-  base::Encoder enc(out);
-  enc.U64(hs.term);
-  enc.U64(hs.vote);
-  enc.U64(hs.commit);
-  FinishRecord(out, start);
+  EncodeU64Record(out, RecordType::kHardState, {hs.term, hs.vote, hs.commit});
 }
 
 void EncodeSnapshotRecord(std::string& out, uint64_t term, uint64_t index) {
-  size_t start = BeginRecord(out, RecordType::kSnapshot);
-  base::Encoder enc(out);
-  enc.U64(term);
-  enc.U64(index);
-  FinishRecord(out, start);
+  EncodeU64Record(out, RecordType::kSnapshot, {term, index});
 }
 
 bool DecodeEntry(std::string_view payload, Entry& entry) {
@@ -136,7 +141,7 @@ bool VerifiesAt(std::string_view bytes, uint64_t pos) {
   if (pos > bytes.size() || bytes.size() - pos < kRecordHeaderSize) return false;
   uint32_t len = LoadU32(bytes, pos);
   if (len > kMaxRecordPayload || bytes.size() - pos - kRecordHeaderSize < len) return false;
-  return base::Crc32cExtend(0, bytes.data() + pos + 8, len + 1u) == LoadU32(bytes, pos + 4);
+  return RecordCrc(bytes, pos, len) == LoadU32(bytes, pos + 4);
 }
 
 bool AnyRecordAfter(std::string_view bytes, uint64_t pos) {

@@ -11,14 +11,7 @@
 namespace flotilla::kv {
 namespace {
 
-using kvtest::DirReq;
-using kvtest::Json;
-using kvtest::kSecond;
-using kvtest::kT0;
-using kvtest::Ok;
-using kvtest::Req;
-using kvtest::SetReq;
-using kvtest::SyncReq;
+using namespace kvtest;  // the shared helpers of kv_test_util.h
 
 class EtcdTranscript : public ::testing::Test {
  protected:

@@ -22,6 +22,12 @@ std::string EventJson(const Event& e) {
   return out;
 }
 
+std::string ErrorJson(const Error& e) {
+  std::string out;
+  AppendErrorJson(out, e, "/1");
+  return out;
+}
+
 TEST(Json, SetEventWithPrevNode) {
   Event e;
   e.action = Action::kSet;
@@ -145,35 +151,22 @@ TEST(Json, ActionOnlyBody) {
 }
 
 TEST(Json, ErrorBodies) {
-  std::string out;
-  AppendErrorJson(out, Error{ErrorCode::kKeyNotFound, "/1/nokey", 5}, "/1");
-  EXPECT_EQ(out,
+  EXPECT_EQ(ErrorJson(Error{ErrorCode::kKeyNotFound, "/1/nokey", 5}),
             "{\"errorCode\":100,\"message\":\"Key not found\",\"cause\":\"/nokey\",\"index\":5}\n");
 
-  out.clear();
-  AppendErrorJson(out, Error{ErrorCode::kTestFailed, "[nope != Hello etcd] [1 != 5]", 6}, "/1");
-  EXPECT_EQ(out,
+  EXPECT_EQ(ErrorJson(Error{ErrorCode::kTestFailed, "[nope != Hello etcd] [1 != 5]", 6}),
             "{\"errorCode\":101,\"message\":\"Compare failed\",\"cause\":\"[nope != Hello etcd] "
             "[1 != 5]\",\"index\":6}\n");
 
-  out.clear();
-  AppendErrorJson(out, Error{ErrorCode::kRootReadOnly, "/", 14}, "/1");
-  EXPECT_EQ(out,
+  EXPECT_EQ(ErrorJson(Error{ErrorCode::kRootReadOnly, "/", 14}),
             "{\"errorCode\":107,\"message\":\"Root is read only\",\"cause\":\"/\",\"index\":14}\n");
 
-  out.clear();
-  AppendErrorJson(out, Error{ErrorCode::kPrevValueRequired, "\"prevValue\" cannot be empty", 0},
-                  "/1");
-  EXPECT_EQ(out,
+  EXPECT_EQ(ErrorJson(Error{ErrorCode::kPrevValueRequired, "\"prevValue\" cannot be empty", 0}),
             "{\"errorCode\":201,\"message\":\"PrevValue is Required in POST form\",\"cause\":"
             "\"\\\"prevValue\\\" cannot be empty\",\"index\":0}\n");
 
-  out.clear();
-  AppendErrorJson(
-      out,
-      Error{ErrorCode::kEventIndexCleared, "the requested history has been cleared [37/8]", 1036},
-      "/1");
-  EXPECT_EQ(out,
+  EXPECT_EQ(ErrorJson(Error{ErrorCode::kEventIndexCleared,
+                            "the requested history has been cleared [37/8]", 1036}),
             "{\"errorCode\":401,\"message\":\"The event in requested index is outdated and "
             "cleared\",\"cause\":\"the requested history has been cleared [37/8]\",\"index\":"
             "1036}\n");
@@ -181,9 +174,8 @@ TEST(Json, ErrorBodies) {
 
 TEST(Json, ErrorWithEmptyCauseOmitsIt) {
   // CompareAndDelete on the namespace root: cause "/1" strips to "".
-  std::string out;
-  AppendErrorJson(out, Error{ErrorCode::kNotFile, "/1", 3}, "/1");
-  EXPECT_EQ(out, "{\"errorCode\":102,\"message\":\"Not a file\",\"index\":3}\n");
+  EXPECT_EQ(ErrorJson(Error{ErrorCode::kNotFile, "/1", 3}),
+            "{\"errorCode\":102,\"message\":\"Not a file\",\"index\":3}\n");
 }
 
 TEST(Json, StoreStatsInEtcdFieldOrderWithoutNewline) {

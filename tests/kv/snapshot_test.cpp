@@ -9,14 +9,7 @@
 namespace flotilla::kv {
 namespace {
 
-using kvtest::DirReq;
-using kvtest::Json;
-using kvtest::kSecond;
-using kvtest::kT0;
-using kvtest::Ok;
-using kvtest::Req;
-using kvtest::SetReq;
-using kvtest::SyncReq;
+using namespace kvtest;  // the shared helpers of kv_test_util.h
 
 // A store that has seen every kind of write.
 std::vector<Request> Workload() {

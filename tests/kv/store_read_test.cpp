@@ -7,13 +7,7 @@
 namespace flotilla::kv {
 namespace {
 
-using kvtest::DirReq;
-using kvtest::Err;
-using kvtest::kSecond;
-using kvtest::kT0;
-using kvtest::Ok;
-using kvtest::Req;
-using kvtest::SetReq;
+using namespace kvtest;  // the shared helpers of kv_test_util.h
 
 std::vector<std::string> Keys(const NodeView& v) {
   std::vector<std::string> out;

@@ -7,10 +7,7 @@
 namespace flotilla::kv {
 namespace {
 
-using kvtest::DirReq;
-using kvtest::kT0;
-using kvtest::Req;
-using kvtest::SetReq;
+using namespace kvtest;  // the shared helpers of kv_test_util.h
 
 TEST(StoreStats, CountsSuccessAndFailurePerAction) {
   Store s;
@@ -56,6 +53,19 @@ TEST(StoreStats, CountsSuccessAndFailurePerAction) {
 // store.go returns some errors without setting the variable its deferred
 // counter looks at, so they count as successes. Clients can see this in
 // /v2/stats/store, so it is kept.
+TEST(StoreStats, PeekAnswersLikeGetButIsNotCounted) {
+  Store s;
+  s.Apply(SetReq("/0/members/1/attributes", "{}"));
+  auto peeked = s.Peek("/0/members", true, 0);
+  ASSERT_TRUE(std::holds_alternative<EventPtr>(peeked));
+  EXPECT_EQ(std::get<EventPtr>(peeked)->node.nodes.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Error>(s.Peek("/0/none", false, 0)));
+  EXPECT_EQ(s.stats().gets_success, 0u);
+  EXPECT_EQ(s.stats().gets_fail, 0u);
+  s.Get("/0/none", false, false, 0);
+  EXPECT_EQ(s.stats().gets_fail, 1u);
+}
+
 TEST(StoreStats, EtcdCountsSomeRejectionsAsSuccesses) {
   Store s;
   s.Apply(DirReq(Op::kSet, "/1/d"));

@@ -8,14 +8,7 @@
 namespace flotilla::kv {
 namespace {
 
-using kvtest::DirReq;
-using kvtest::Err;
-using kvtest::kSecond;
-using kvtest::kT0;
-using kvtest::Ok;
-using kvtest::Req;
-using kvtest::SetReq;
-using kvtest::SyncReq;
+using namespace kvtest;  // the shared helpers of kv_test_util.h
 
 Request WithTtl(Request r, int64_t seconds) {
   r.expiration = r.time + seconds * kSecond;

@@ -8,12 +8,7 @@
 namespace flotilla::kv {
 namespace {
 
-using kvtest::DirReq;
-using kvtest::Err;
-using kvtest::kT0;
-using kvtest::Ok;
-using kvtest::Req;
-using kvtest::SetReq;
+using namespace kvtest;  // the shared helpers of kv_test_util.h
 
 TEST(Store, NewStoreHasNamespacesAtIndexZero) {
   Store s;

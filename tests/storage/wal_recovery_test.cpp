@@ -2,6 +2,7 @@
 // damage is refused with a kCorruption Status naming the file and offset.
 #include <gtest/gtest.h>
 
+#include "base/codec.h"
 #include "base/crc32c.h"
 #include "base/fake_fs.h"
 #include "storage/record.h"
@@ -36,11 +37,11 @@ std::string RawRecord(uint8_t type, std::string_view payload) {
   out.append(payload);
   uint32_t len = static_cast<uint32_t>(payload.size());
   uint32_t crc = base::Crc32c(std::string_view(out).substr(8));
-  for (int i = 0; i < 4; ++i) {
-    out[i] = static_cast<char>(len >> (8 * i));
-    out[4 + i] = static_cast<char>(crc >> (8 * i));
-  }
-  return out;
+  std::string header;
+  base::Encoder enc(header);
+  enc.U32(len);
+  enc.U32(crc);
+  return out.replace(0, header.size(), header);
 }
 
 class WalRecoveryTest : public ::testing::Test {

@@ -1,0 +1,46 @@
+// /v2/stats/store counts what clients do to keys, as etcd's does. Cluster
+// bookkeeping must not show up in it differently: the member records written
+// at start-up count as etcd's do, and member lists (which etcdctl fetches
+// before every command) count as nothing. Compared with real etcd 3.4.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "cluster_process.h"
+#include "net/http_client.h"
+
+namespace flotilla {
+namespace {
+
+using namespace std::chrono_literals;
+
+boost::json::object StoreStats(const std::string& url) {
+  net::HttpClient client(*net::ParseUrl(url));
+  auto r = client.Do("GET", "/v2/stats/store", {}, {}, 5s);
+  EXPECT_TRUE(r.ok());
+  return boost::json::parse(r.ok() ? r->body : "{}").as_object();
+}
+
+TEST(EtcdStats, ClusterBookkeepingCountsAsInEtcd) {
+  if (!testing::HaveEtcd()) GTEST_SKIP() << "real etcd (/usr/bin/etcd) is not installed";
+  auto etcd = testing::StartEtcd();
+  auto ours = testing::StartFlotilla();
+  ASSERT_TRUE(etcd && ours);
+  for (const char* field : {"setsSuccess", "createSuccess"}) {
+    EXPECT_EQ(StoreStats(ours->url)[field], StoreStats(etcd->url)[field])
+        << field << " after start-up";
+  }
+  for (const auto* server : {&*etcd, &*ours}) {
+    auto before = StoreStats(server->url);
+    net::HttpClient client(*net::ParseUrl(server->url));
+    for (const char* path : {"/v2/members", "/v2/members/leader", "/v2/machines"}) {
+      auto r = client.Do("GET", path, {}, {}, 5s);
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(r->status, 200) << path;
+    }
+    EXPECT_EQ(StoreStats(server->url), before) << server->url;
+  }
+}
+
+}  // namespace
+}  // namespace flotilla
