@@ -131,7 +131,8 @@ int Serve(int argc, char** argv) {
   }
 
   // Listen before touching the data dir: a bad URL or a taken port fails
-  // without side effects. Nothing is served until the loop runs.
+  // without side effects. Clients wait in the backlog until the server is
+  // ready (its start-up writes applied), as etcd makes them wait.
   net::EventLoop loop;
   etcd::Server server(loop, config);
   etcd::ClientApi api(server);
@@ -153,7 +154,7 @@ int Serve(int argc, char** argv) {
     }
     FLOG_INFO("serve: client API on http://{}:{}", host, *bound);
   }
-  if (auto st = server.Start(); !st.ok()) {
+  if (auto st = server.Start([&http] { http.Serve(); }); !st.ok()) {
     std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
     return 1;
   }

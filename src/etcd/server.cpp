@@ -110,7 +110,7 @@ Server::~Server() {
   Stop();
 }
 
-base::Status Server::Start() {
+base::Status Server::Start(std::function<void()> ready) {
   start_time_ = clock_.Now();
   std::string member_dir = base::JoinPath(config_.data_dir, "member");
   std::string wal_dir = base::JoinPath(member_dir, "wal");
@@ -131,7 +131,7 @@ base::Status Server::Start() {
             nullptr);
     Propose(InternalWrite(kv::Op::kSet, "/0/version", "3.4.0", now), nullptr);
   }
-  Publish();
+  Publish(std::move(ready));
   loop_.Every(std::chrono::milliseconds(500), [this] { SyncTick(); });
   FLOG_INFO("etcd: member {} of cluster {} ready at index {}", id_.String(), cluster_id_.String(),
             applied_index_);
@@ -189,14 +189,17 @@ base::Status Server::Recover() {
 }
 
 // Records this member's name and client URLs, as etcd's publish does.
-void Server::Publish() {
+void Server::Publish(std::function<void()> ready) {
+  if (!ready) ready = [] {};
   Member self{id_, config_.name, {}, config_.advertise_client_urls};
   std::string want = AttributesJson(self);
   auto current = store_.Peek(MemberDir(id_) + "/attributes", false, clock_.Now());
   if (auto* ev = std::get_if<kv::EventPtr>(&current)) {
-    if ((*ev)->node.value && *(*ev)->node.value == want) return;
+    if ((*ev)->node.value && *(*ev)->node.value == want) return loop_.Post(std::move(ready));
   }
-  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", want, clock_.Now()), nullptr);
+  // Entries apply in order, so this one's callback follows the founding ones.
+  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", want, clock_.Now()),
+          [ready = std::move(ready)](const kv::Outcome&) { ready(); });
 }
 
 void Server::Stop() {

@@ -62,7 +62,10 @@ class Server {
   ~Server();
 
   // Recovers from the data dir, or bootstraps a new one-member cluster.
-  base::Status Start();
+  // `ready` runs on the loop thread once the start-up writes (the founding
+  // entries and this member's published attributes) are applied, as etcd's
+  // ReadyNotify: serve clients only from then on.
+  base::Status Start(std::function<void()> ready = {});
   // Stops the writer thread after the writes already handed to it.
   void Stop();
 
@@ -90,7 +93,7 @@ class Server {
 
   base::Status Bootstrap();
   base::Status Recover();
-  void Publish();
+  void Publish(std::function<void()> ready);
   void Submit();
   void OnDurable(std::shared_ptr<Pending> batch, base::Status status);
   void MaybeSnapshot();

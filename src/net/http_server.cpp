@@ -75,6 +75,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
   std::unordered_set<Session*> sessions;
   bool closed = false;
+  bool serving = false;
 };
 
 // One connection. It reads all the time (so a client that goes away is
@@ -389,8 +390,14 @@ base::Result<uint16_t> HttpServer::Listen(const std::string& host, uint16_t port
   }
   uint16_t bound = acceptor->local_endpoint().port();
   impl_->acceptors.push_back(acceptor);
-  impl_->Accept(acceptor);
+  if (impl_->serving) impl_->Accept(acceptor);
   return bound;
+}
+
+void HttpServer::Serve() {
+  if (impl_->serving || impl_->closed) return;
+  impl_->serving = true;
+  for (auto& a : impl_->acceptors) impl_->Accept(a);
 }
 
 void HttpServer::Close() {

@@ -61,8 +61,11 @@ class HttpServer {
   HttpServer(EventLoop& loop, Handler handler, ServerOptions options = {});
   ~HttpServer();
 
-  // Listens on host:port; port 0 picks a free one. Returns the bound port.
+  // Binds and listens on host:port; port 0 picks a free one. Returns the
+  // bound port. Connections wait in the kernel's backlog until Serve().
   base::Result<uint16_t> Listen(const std::string& host, uint16_t port);
+  // Starts accepting on every bound address (and on any bound later).
+  void Serve();
   // Stops accepting and closes every connection. Loop thread only.
   void Close();
   size_t connections() const;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
 
 #include "cluster_process.h"
 #include "net/http_client.h"
@@ -21,11 +23,26 @@ boost::json::object StoreStats(const std::string& url) {
   return boost::json::parse(r.ok() ? r->body : "{}").as_object();
 }
 
+// etcd sets the cluster version a moment after it serves clients; wait for
+// it, so both servers have made all their start-up writes.
+bool WaitClusterVersionDecided(const std::string& url) {
+  net::HttpClient client(*net::ParseUrl(url));
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = client.Do("GET", "/version", {}, {}, 5s);
+    if (r.ok() && r->status == 200 && r->body.find("not_decided") == std::string::npos) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
 TEST(EtcdStats, ClusterBookkeepingCountsAsInEtcd) {
   if (!testing::HaveEtcd()) GTEST_SKIP() << "real etcd (/usr/bin/etcd) is not installed";
   auto etcd = testing::StartEtcd();
   auto ours = testing::StartFlotilla();
   ASSERT_TRUE(etcd && ours);
+  ASSERT_TRUE(WaitClusterVersionDecided(etcd->url));
+  ASSERT_TRUE(WaitClusterVersionDecided(ours->url));
   for (const char* field : {"setsSuccess", "createSuccess"}) {
     EXPECT_EQ(StoreStats(ours->url)[field], StoreStats(etcd->url)[field])
         << field << " after start-up";
