@@ -1,5 +1,6 @@
 // flotilla serve: one store member with etcd's flags (both -flag and --flag,
 // "=value" or a separate value, and ETCD_* environment variables).
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -59,6 +60,8 @@ int Serve(int argc, char** argv) {
       {"initial-cluster", {"", "initial cluster configuration for bootstrapping"}},
       {"initial-cluster-state", {"new", "new or existing"}},
       {"initial-cluster-token", {"etcd-cluster", "token that makes cluster ids unique"}},
+      {"heartbeat-interval", {"100", "time (in ms) of a heartbeat interval"}},
+      {"election-timeout", {"1000", "time (in ms) for an election to time out"}},
       {"snapshot-count", {"100000", "applied entries between snapshots"}},
       {"enable-v2", {"true", "accepted for etcd compatibility; v2 is always on"}},
       {"log-level", {"info", "debug, info, warn or error"}},
@@ -122,12 +125,48 @@ int Serve(int argc, char** argv) {
   config.initial_cluster_token = flags["initial-cluster-token"].value;
   config.snapshot_count = std::strtoull(flags["snapshot-count"].value.c_str(), nullptr, 10);
   if (config.snapshot_count == 0) config.snapshot_count = 100000;
-  if (flags["initial-cluster-state"].value != "new" ||
-      SplitList(flags["initial-cluster"].value).size() > 1) {
+  config.listen_peer_urls = SplitList(flags["listen-peer-urls"].value);
+  config.heartbeat_ms = std::atoi(flags["heartbeat-interval"].value.c_str());
+  config.election_ms = std::atoi(flags["election-timeout"].value.c_str());
+  if (config.heartbeat_ms <= 0 || config.election_ms < 5 * config.heartbeat_ms) {
     std::fprintf(stderr,
-                 "flotilla serve: multi-member clusters need replication, which this build does "
-                 "not have yet; start one member with --initial-cluster-state new\n");
+                 "flotilla serve: --election-timeout must be at least 5 times "
+                 "--heartbeat-interval (both in ms, > 0)\n");
     return 2;
+  }
+  const std::string& state = flags["initial-cluster-state"].value;
+  if (state != "new" && state != "existing") {
+    std::fprintf(stderr, "flotilla serve: --initial-cluster-state must be new or existing\n");
+    return 2;
+  }
+  config.join_existing = state == "existing";
+  // --initial-cluster name=url,name=url (a name may repeat for several URLs).
+  for (const auto& item : SplitList(flags["initial-cluster"].value)) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || !net::ParseUrl(item.substr(eq + 1)).ok()) {
+      std::fprintf(stderr, "flotilla serve: bad --initial-cluster entry %s (want name=URL)\n",
+                   item.c_str());
+      return 2;
+    }
+    config.initial_cluster[item.substr(0, eq)].push_back(item.substr(eq + 1));
+  }
+  if (!config.initial_cluster.empty() && !config.initial_cluster.count(config.name)) {
+    std::fprintf(stderr, "flotilla serve: --initial-cluster has no member named %s (--name)\n",
+                 config.name.c_str());
+    return 2;
+  }
+  if (config.initial_cluster.count(config.name)) {
+    auto want = config.initial_cluster[config.name];
+    auto have = config.initial_advertise_peer_urls;
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    if (want != have) {
+      std::fprintf(stderr,
+                   "flotilla serve: --initial-cluster gives %s other peer URLs than "
+                   "--initial-advertise-peer-urls\n",
+                   config.name.c_str());
+      return 2;
+    }
   }
 
   // Listen before touching the data dir: a bad URL or a taken port fails
@@ -154,7 +193,14 @@ int Serve(int argc, char** argv) {
     }
     FLOG_INFO("serve: client API on http://{}:{}", host, *bound);
   }
-  if (auto st = server.Start([&http] { http.Serve(); }); !st.ok()) {
+  int exit_code = 0;
+  auto on_removed = [&] {
+    std::fprintf(stderr, "flotilla serve: this member was removed from the cluster\n");
+    exit_code = 1;
+    http.Close();
+    loop.Stop();
+  };
+  if (auto st = server.Start([&http] { http.Serve(); }, on_removed); !st.ok()) {
     std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
     return 1;
   }
@@ -170,7 +216,7 @@ int Serve(int argc, char** argv) {
   loop.Run();
   server.Stop();
   FLOG_INFO("serve: stopped");
-  return 0;
+  return exit_code;
 }
 
 }  // namespace flotilla::cli

@@ -1,309 +1,212 @@
+// Server: start-up (founding, joining, recovering) and the public calls.
+// The raft loop (Ready handling and apply) is in server_raft.cpp.
 #include "etcd/server.h"
 
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <algorithm>
 
 #include "base/codec.h"
 #include "base/log.h"
-#include "storage/snapshotter.h"
+#include "etcd/disk.h"
+#include "etcd/entry.h"
+#include "etcd/peer_transport.h"
+#include "etcd/server_internal.h"
+#include "net/http_client.h"
+#include "raft/codec.h"
 #include "storage/wal.h"
 
 namespace flotilla::etcd {
 namespace {
 
-// The first byte of every log entry says what it carries.
-enum class EntryType : uint8_t { kKvRequest = 1 };
-
 // Metadata at the head of every WAL segment: who wrote it.
+constexpr uint8_t kMetadataVersion = 2;  // 1: one-member store before raft
+
 std::string EncodeMetadata(MemberId id, ClusterId cid) {
   std::string out;
   base::Encoder e(out);
-  e.U8(1);  // version
+  e.U8(kMetadataVersion);
   e.U64(id.value);
   e.U64(cid.value);
   return out;
 }
 
-bool DecodeMetadata(std::string_view in, MemberId& id, ClusterId& cid) {
+base::Status DecodeMetadata(std::string_view in, MemberId& id, ClusterId& cid) {
   base::Decoder d(in);
-  uint8_t version;
-  return d.U8(version) && version == 1 && d.U64(id.value) && d.U64(cid.value) && d.done();
-}
-
-// A write of cluster bookkeeping under /0. etcd creates a member's
-// raftAttributes (a conf change) and sets the rest; the store's stats show
-// which, so flotilla does the same.
-kv::Request InternalWrite(kv::Op op, std::string path, std::string value, base::UnixNanos now) {
-  kv::Request r;
-  r.op = op;
-  r.path = std::move(path);
-  r.value = std::move(value);
-  r.time = now;
-  return r;
-}
-
-kv::Error InternalError(std::string cause) {
-  return kv::Error{kv::ErrorCode::kRaftInternal, std::move(cause), 0};
+  uint8_t version = 0;
+  if (d.U8(version) && version == 1) {
+    return base::Status(base::Code::kCorruption,
+                        "wal written by a flotilla without replication (format 1); start with a "
+                        "new data dir");
+  }
+  if (!(version == kMetadataVersion && d.U64(id.value) && d.U64(cid.value) && d.done()))
+    return base::Status(base::Code::kCorruption, "wal: unreadable metadata");
+  return base::Status::Ok();
 }
 
 }  // namespace
 
-// Entries (and their callbacks) waiting for, or going through, one sync.
-struct Server::Pending {
-  std::vector<storage::Entry> entries;
-  std::vector<kv::Request> requests;
-  std::vector<Done> dones;
-};
-
-// The writer thread: runs storage tasks in order, off the loop thread.
-struct Server::Writer {
-  std::unique_ptr<storage::Wal> wal;
-  std::unique_ptr<storage::Snapshotter> snapshotter;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::function<void()>> tasks;
-  bool stopping = false;
-  std::thread thread;
-
-  void Run() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return stopping || !tasks.empty(); });
-        if (tasks.empty()) return;
-        task = std::move(tasks.front());
-        tasks.pop_front();
-      }
-      task();
-    }
-  }
-  void Post(std::function<void()> task) {
-    {
-      std::lock_guard lock(mu);
-      tasks.push_back(std::move(task));
-    }
-    cv.notify_one();
-  }
-  void Stop() {
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-    }
-    cv.notify_one();
-    if (thread.joinable()) thread.join();
-  }
-};
-
 Server::Server(net::EventLoop& loop, ServerConfig config, base::Fs& fs, const base::Clock& clock)
-    : loop_(loop),
-      config_(std::move(config)),
-      fs_(fs),
-      clock_(clock),
-      pending_(std::make_shared<Pending>()),
-      writer_(std::make_unique<Writer>()) {}
+    : loop_(loop), config_(std::move(config)), fs_(fs), clock_(clock) {}
 
 Server::~Server() {
   Stop();
 }
 
-base::Status Server::Start(std::function<void()> ready) {
+static std::vector<Member> FoundingMembers(const ServerConfig& c) {
+  std::vector<Member> out;
+  if (c.initial_cluster.empty()) {
+    out.push_back(Member{ComputeMemberId(c.initial_advertise_peer_urls, c.initial_cluster_token),
+                         c.name,
+                         c.initial_advertise_peer_urls,
+                         {}});
+  }
+  for (const auto& [name, urls] : c.initial_cluster) {
+    out.push_back(Member{ComputeMemberId(urls, c.initial_cluster_token), name, urls, {}});
+  }
+  std::sort(out.begin(), out.end(), [](const Member& a, const Member& b) { return a.id < b.id; });
+  return out;
+}
+
+base::Status Server::Start(std::function<void()> ready, std::function<void()> removed) {
   start_time_ = clock_.Now();
-  std::string member_dir = base::JoinPath(config_.data_dir, "member");
-  std::string wal_dir = base::JoinPath(member_dir, "wal");
-  std::string snap_dir = base::JoinPath(member_dir, "snap");
-  FLOTILLA_RETURN_IF_ERROR(fs_.CreateDirs(wal_dir));
-  FLOTILLA_RETURN_IF_ERROR(fs_.CreateDirs(snap_dir));
-  writer_->snapshotter = std::make_unique<storage::Snapshotter>(fs_, snap_dir);
-  bool existing = storage::Wal::Exists(fs_, wal_dir);
-  FLOTILLA_RETURN_IF_ERROR(existing ? Recover() : Bootstrap());
-  writer_->thread = std::thread([w = writer_.get()] { w->Run(); });
-  if (!existing) {
-    // The cluster's founding entries, at indexes 1-3 as in etcd.
-    Member self{id_, config_.name, config_.initial_advertise_peer_urls,
-                config_.advertise_client_urls};
-    auto now = clock_.Now();
-    Propose(InternalWrite(kv::Op::kCreate, MemberDir(id_) + "/raftAttributes",
-                          RaftAttributesJson(self), now),
-            nullptr);
-    Propose(InternalWrite(kv::Op::kSet, "/0/version", "3.4.0", now), nullptr);
-  }
-  Publish(std::move(ready));
-  loop_.Every(std::chrono::milliseconds(500), [this] { SyncTick(); });
-  FLOG_INFO("etcd: member {} of cluster {} ready at index {}", id_.String(), cluster_id_.String(),
-            applied_index_);
-  return base::Status::Ok();
-}
-
-base::Status Server::Bootstrap() {
+  ready_ = std::move(ready);
+  removed_ = std::move(removed);
+  auto founders = FoundingMembers(config_);
   id_ = ComputeMemberId(config_.initial_advertise_peer_urls, config_.initial_cluster_token);
-  cluster_id_ = ComputeClusterId({id_});
-  std::string wal_dir = base::JoinPath(config_.data_dir, "member/wal");
-  auto wal = storage::Wal::Create(fs_, wal_dir, EncodeMetadata(id_, cluster_id_));
-  if (!wal.ok()) return wal.status().WithContext("create wal");
-  writer_->wal = std::move(*wal);
-  FLOG_INFO("etcd: new cluster {}, member {} ({})", cluster_id_.String(), id_.String(),
-            config_.name);
-  return base::Status::Ok();
-}
+  bool existing = storage::Wal::Exists(fs_, base::JoinPath(config_.data_dir, "member/wal"));
+  if (!existing &&
+      std::none_of(founders.begin(), founders.end(), [&](const Member& m) { return m.id == id_; }))
+    return base::Status(base::Code::kInvalidArgument,
+                        "--initial-cluster has no member with this member's "
+                        "--initial-advertise-peer-urls");
+  std::vector<MemberId> ids;
+  for (const auto& m : founders) ids.push_back(m.id);
+  cluster_id_ = ComputeClusterId(ids);
 
-base::Status Server::Recover() {
-  auto snap = writer_->snapshotter->Load();
-  if (!snap.ok()) return snap.status().WithContext("load snapshot");
-  if (*snap) {
-    auto restored = kv::Store::Recover((*snap)->data);
-    if (!restored.ok())
-      return restored.status().WithContext("snapshot at index " + std::to_string((*snap)->index));
-    store_ = std::move(*restored);
-    snapshot_index_ = applied_index_ = last_index_ = (*snap)->index;
-    term_ = std::max(term_, (*snap)->term);
+  disk_ = std::make_unique<Disk>(loop_, fs_, config_.data_dir);
+  OpenedDisk opened;
+  FLOTILLA_RETURN_IF_ERROR(disk_->Open(EncodeMetadata(id_, cluster_id_), opened));
+  if (opened.existed) {
+    MemberId recorded;
+    FLOTILLA_RETURN_IF_ERROR(DecodeMetadata(opened.metadata, recorded, cluster_id_));
+    id_ = recorded;
   }
-  storage::Recovered rec;
-  std::string wal_dir = base::JoinPath(config_.data_dir, "member/wal");
-  auto wal = storage::Wal::Open(fs_, wal_dir, snapshot_index_, &rec);
-  if (!wal.ok()) return wal.status();
-  writer_->wal = std::move(*wal);
-  if (!DecodeMetadata(rec.metadata, id_, cluster_id_))
-    return base::Status(base::Code::kCorruption, "wal in " + wal_dir + ": unreadable metadata");
-  term_ = std::max(term_, rec.hard_state.term);
-  for (const auto& e : rec.entries) {
-    if (e.index != applied_index_ + 1) {
-      return base::Status(base::Code::kCorruption, "wal in " + wal_dir + ": entry " +
-                                                       std::to_string(e.index) + " follows " +
-                                                       std::to_string(applied_index_));
+
+  raft::Config rc;
+  rc.id = id_.value;
+  rc.heartbeat_tick = 1;
+  rc.election_tick = std::max(2, config_.election_ms / std::max(1, config_.heartbeat_ms));
+  rc.seed = static_cast<uint64_t>(start_time_) ^ id_.value;
+  if (opened.existed) {
+    if (!opened.restored.snapshot.empty()) ApplySnapshot(opened.restored.snapshot);
+    node_ = std::make_unique<raft::RawNode>(rc, std::move(opened.restored));
+    FLOG_INFO("etcd: member {} of cluster {} restarted at term {}", id_.String(),
+              cluster_id_.String(), node_->raft().term());
+  } else if (config_.join_existing) {
+    node_ = std::make_unique<raft::RawNode>(rc, raft::Restored{});
+    FLOG_INFO("etcd: member {} joining cluster {}", id_.String(), cluster_id_.String());
+  } else {
+    std::vector<raft::ConfChange> ccs;
+    for (const auto& m : founders) {
+      ccs.push_back({raft::ConfChangeType::kAddNode, m.id.value,
+                     EncodeConfContext({}, RaftAttributesJson(m))});
     }
-    if (e.data.empty() || e.data[0] != static_cast<char>(EntryType::kKvRequest))
-      return base::Status(base::Code::kCorruption,
-                          "wal entry " + std::to_string(e.index) + ": unknown type");
-    auto req = kv::Request::Decode(std::string_view(e.data).substr(1));
-    if (!req.ok()) return req.status().WithContext("wal entry " + std::to_string(e.index));
-    store_.Apply(*req);
-    applied_index_ = last_index_ = e.index;
+    node_ = std::make_unique<raft::RawNode>(raft::RawNode::Bootstrap(rc, ccs));
+    FLOG_INFO("etcd: new cluster {} of {} member(s); this is {} ({})", cluster_id_.String(),
+              founders.size(), id_.String(), config_.name);
   }
-  FLOG_INFO("etcd: recovered snapshot at {} and {} wal entries{}", snapshot_index_,
-            rec.entries.size(), rec.truncated_tail ? " (a torn last record was cut off)" : "");
-  return base::Status::Ok();
-}
 
-// Records this member's name and client URLs, as etcd's publish does.
-void Server::Publish(std::function<void()> ready) {
-  if (!ready) ready = [] {};
-  Member self{id_, config_.name, {}, config_.advertise_client_urls};
-  std::string want = AttributesJson(self);
-  auto current = store_.Peek(MemberDir(id_) + "/attributes", false, clock_.Now());
-  if (auto* ev = std::get_if<kv::EventPtr>(&current)) {
-    if ((*ev)->node.value && *(*ev)->node.value == want) return loop_.Post(std::move(ready));
+  TransportOptions topts;
+  topts.cluster_id = cluster_id_.value;
+  topts.self = id_.value;
+  transport_ = std::make_unique<PeerTransport>(loop_, topts);
+  transport_->SetHandler([this](raft::Message m) {
+    if (m.type == raft::MessageType::kUnreachable) {
+      node_->ReportUnreachable(m.from);
+    } else if (m.type == raft::MessageType::kSnapshotStatus) {
+      node_->ReportSnapshot(m.from, m.reject);
+    } else {
+      node_->Step(std::move(m));
+    }
+    Kick();
+  });
+  for (const auto& url : config_.listen_peer_urls) {
+    auto parsed = net::ParseUrl(url);
+    if (!parsed.ok()) return parsed.status().WithContext("listen peer url " + url);
+    std::string host = parsed->host == "localhost" ? "127.0.0.1" : parsed->host;
+    auto bound = transport_->Listen(host, parsed->port);
+    if (!bound.ok()) return bound.status();
+    FLOG_INFO("etcd: peer traffic on {}:{}", host, *bound);
   }
-  // Entries apply in order, so this one's callback follows the founding ones.
-  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", want, clock_.Now()),
-          [ready = std::move(ready)](const kv::Outcome&) { ready(); });
+  for (const auto& m : founders) {
+    if (m.id != id_) transport_->AddPeer(m.id.value, m.peer_urls);
+  }
+  SyncPeers();
+
+  loop_.Every(std::chrono::milliseconds(config_.heartbeat_ms), [this] { Tick(); });
+  loop_.Every(std::chrono::milliseconds(500), [this] { SyncTick(); });
+  // A one-member cluster need not wait for an election timeout.
+  if (node_->raft().conf_state().voters.size() <= 1 && !config_.join_existing) {
+    loop_.Post([this] {
+      if (node_->raft().role() != raft::Role::kLeader) node_->Campaign();
+      Kick();
+    });
+  }
+  Kick();
+  return base::Status::Ok();
 }
 
 void Server::Stop() {
-  if (writer_) writer_->Stop();
+  if (transport_) transport_->Close();
+  if (disk_) disk_->Stop();
+}
+
+uint64_t Server::term() const {
+  return node_ ? node_->raft().term() : 0;
+}
+
+MemberId Server::leader() const {
+  return MemberId{leader_};
+}
+
+bool Server::healthy() const {
+  return failed_.ok() && leader_ != raft::kNone;
+}
+
+raft::Status Server::RaftStatus() const {
+  return node_->GetStatus();
 }
 
 void Server::Propose(kv::Request request, Done done) {
   if (!failed_.ok()) {
+    metrics_.proposals_failed++;
     if (done) done(InternalError(failed_.message()));
     return;
   }
-  storage::Entry entry;
-  entry.term = term_;
-  entry.index = ++last_index_;
-  entry.data.reserve(request.path.size() + request.value.size() + 48);
-  entry.data += static_cast<char>(EntryType::kKvRequest);
-  request.Encode(entry.data);
-  pending_->entries.push_back(std::move(entry));
-  pending_->requests.push_back(std::move(request));
-  pending_->dones.push_back(std::move(done));
-  if (!writer_busy_) Submit();
-}
-
-void Server::Submit() {
-  if (pending_->entries.empty()) return;
-  writer_busy_ = true;
-  auto batch = std::move(pending_);
-  pending_ = std::make_shared<Pending>();
-  storage::HardState hs{term_, id_.value, batch->entries.back().index};
-  writer_->Post([this, batch, hs] {
-    auto* wal = writer_->wal.get();
-    auto t0 = std::chrono::steady_clock::now();
-    base::Status st = wal->Append(batch->entries);
-    if (st.ok()) st = wal->SetHardState(hs);
-    if (st.ok()) st = wal->Sync();
-    auto nanos =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    loop_.Post([this, batch, st, nanos] {
-      metrics_.wal_syncs++;
-      metrics_.wal_sync_nanos += static_cast<uint64_t>(nanos);
-      OnDurable(batch, st);
-    });
-  });
-}
-
-void Server::OnDurable(std::shared_ptr<Pending> batch, base::Status status) {
-  writer_busy_ = false;
-  if (!status.ok()) {
-    // A failed WAL write leaves the log in an unknown state: stop writing,
-    // as etcd does (it panics); reads keep working.
-    FLOG_ERROR("etcd: wal write failed, refusing further writes: {}", status.ToString());
-    failed_ = status;
-    for (auto& done : batch->dones)
-      if (done) done(InternalError(status.message()));
-    for (auto& done : pending_->dones)
-      if (done) done(InternalError(status.message()));
-    pending_ = std::make_shared<Pending>();
-    metrics_.proposals_failed += batch->dones.size();
+  uint64_t seq = NextSeq();
+  auto error = node_->Propose(EncodeProposal({id_.value, seq}, request));
+  if (error != raft::ProposeError::kNone) {
+    metrics_.proposals_failed++;
+    if (done) done(ProposeErrorOutcome(error));
     return;
   }
-  // Start the next sync before applying, so disk and CPU overlap.
-  Submit();
-  for (size_t i = 0; i < batch->requests.size(); ++i) {
-    kv::Outcome outcome = store_.Apply(batch->requests[i]);
-    applied_index_ = batch->entries[i].index;
-    metrics_.applied_entries++;
-    metrics_.proposals_committed++;
-    if (batch->requests[i].op == kv::Op::kSync) sync_in_flight_ = false;
-    if (batch->dones[i]) batch->dones[i](outcome);
-  }
-  MaybeSnapshot();
-}
-
-void Server::MaybeSnapshot() {
-  if (snapshot_in_flight_ || applied_index_ - snapshot_index_ < config_.snapshot_count) return;
-  snapshot_in_flight_ = true;
-  storage::Snapshot snap{term_, applied_index_, store_.Save()};
-  // Keep the WAL back to the previous snapshot: if the newest one is found
-  // damaged at start-up, recovery falls back to the older one plus the log.
-  uint64_t release_to = snapshot_index_;
-  writer_->Post([this, snap = std::move(snap), release_to] {
-    base::Status st = writer_->snapshotter->Save(snap);
-    if (st.ok()) st = writer_->wal->Cut();
-    if (st.ok() && release_to > 0) st = writer_->wal->ReleaseTo(release_to);
-    loop_.Post([this, st, index = snap.index] {
-      snapshot_in_flight_ = false;
-      if (!st.ok()) {
-        FLOG_WARN("etcd: snapshot at {} failed: {}", index, st.ToString());
-        return;
-      }
-      snapshot_index_ = index;
-      metrics_.snapshots++;
-    });
+  Wait(seq, [done = std::move(done)](const kv::Outcome* o) {
+    if (!done) return;
+    if (o) return done(*o);
+    done(TimeoutError());
   });
 }
 
-void Server::SyncTick() {
-  if (sync_in_flight_ || !failed_.ok() || !store_.HasTtlKeys()) return;
-  sync_in_flight_ = true;
-  kv::Request r;
-  r.op = kv::Op::kSync;
-  r.time = clock_.Now();
-  Propose(std::move(r), nullptr);
+void Server::Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done) {
+  auto w = std::make_unique<Waiter>();
+  w->deadline = clock_.Now() + int64_t(config_.request_timeout_ms) * 1000000;
+  w->done = std::move(done);
+  waiters_[seq] = std::move(w);
+  Kick();
+}
+
+void Server::LinearizableRead(std::function<void(base::Status)> done) {
+  reads_unsent_.push_back(std::move(done));
+  Kick();
 }
 
 std::vector<Member> Server::Members() {
@@ -325,6 +228,13 @@ std::vector<Member> Server::Members() {
     out.push_back(std::move(m));
   }
   return out;
+}
+
+// Tells the transport where every other member is, as the store says.
+void Server::SyncPeers() {
+  for (const auto& m : Members()) {
+    if (m.id != id_ && !m.peer_urls.empty()) transport_->AddPeer(m.id.value, m.peer_urls);
+  }
 }
 
 }  // namespace flotilla::etcd

@@ -1,28 +1,35 @@
-// Server: one store member: the kv state machine made durable.
+// Server: one store member: the kv state machine replicated with raft.
 //
-// Writes are proposed on the loop thread, become log entries, are written to
-// the WAL by the writer thread and made durable with one fdatasync per batch
-// (group commit: whatever is proposed while a sync runs goes in the next
-// batch), and only then applied to the kv::Store, in log order, on the loop
-// thread; the proposer's callback runs after apply. So a write is answered
-// only once it is on disk, and the store applies entries exactly as a raft
-// follower would (this member is its own one-member quorum; raft slots in
-// between Propose and apply without changing either side).
+// The loop thread owns everything here. Client writes become raft
+// proposals (a follower's proposals travel to the leader inside raft); the
+// raft core's Ready is persisted by the Disk's writer thread (one fdatasync
+// per Ready: group commit), its messages go out over the PeerTransport only
+// after that, and committed entries are applied to the kv::Store in log
+// order. A proposer answers its client when it applies the client's entry,
+// so an answer means: durable on a quorum and applied here.
 //
-// Every `snapshot_count` applied entries the store is saved as a snapshot and
-// WAL segments it covers are released, bounding recovery time and disk use.
-// Start() recovers: newest valid snapshot, then the WAL entries after it.
-// TTL expiry: every 500 ms, if any key has a TTL, a SYNC entry carrying the
-// proposer's clock goes through the log (etcd's SyncTicker).
+// Reads: Store() reads are local (on a follower they may lag the leader by
+// the entries in flight, as etcd's default v2 reads do). LinearizableRead
+// waits for a raft ReadIndex confirmation and for this member to apply up
+// to that index, so a read after it reflects every write acknowledged
+// before it began (quorum=true).
 //
-// Threading: everything but the writer thread runs on the EventLoop's thread;
-// call every method there.
+// Membership: the founding members become the first log entries; later
+// changes are conf-change entries (AddMember / RemoveMember). Every member
+// records the membership in the store under /0/members and
+// /0/removed_members, as etcd's v2 store does. A member that applies its
+// own removal stops (on_removed).
+//
+// TTL expiry: the leader proposes a SYNC entry carrying its clock every
+// 500 ms while keys with a TTL exist (etcd's SyncTicker).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
@@ -31,16 +38,28 @@
 #include "etcd/member.h"
 #include "kv/store.h"
 #include "net/event_loop.h"
+#include "raft/raw_node.h"
 
 namespace flotilla::etcd {
+
+class Disk;
+class PeerTransport;
 
 struct ServerConfig {
   std::string name = "default";
   std::string data_dir = "default.flotilla";
   std::vector<std::string> advertise_client_urls = {"http://localhost:2379"};
   std::vector<std::string> initial_advertise_peer_urls = {"http://localhost:2380"};
+  std::vector<std::string> listen_peer_urls = {"http://localhost:2380"};
+  // name -> peer URLs of the founding members ("" = just this member).
+  std::map<std::string, std::vector<std::string>> initial_cluster;
+  bool join_existing = false;  // --initial-cluster-state existing
   std::string initial_cluster_token = "etcd-cluster";
   uint64_t snapshot_count = 100000;
+  int heartbeat_ms = 100;
+  int election_ms = 1000;
+  // How long a proposal may wait for its entry to apply.
+  int request_timeout_ms = 5000;
 };
 
 // Counters for /metrics and /v2/stats.
@@ -51,6 +70,7 @@ struct ServerMetrics {
   uint64_t wal_sync_nanos = 0;
   uint64_t snapshots = 0;
   uint64_t applied_entries = 0;
+  uint64_t leader_changes = 0;
 };
 
 class Server {
@@ -61,43 +81,60 @@ class Server {
          const base::Clock& clock = base::SystemClock());
   ~Server();
 
-  // Recovers from the data dir, or bootstraps a new one-member cluster.
-  // `ready` runs on the loop thread once the start-up writes (the founding
-  // entries and this member's published attributes) are applied, as etcd's
-  // ReadyNotify: serve clients only from then on.
-  base::Status Start(std::function<void()> ready = {});
-  // Stops the writer thread after the writes already handed to it.
+  // Recovers from the data dir or founds/joins a cluster, and starts
+  // listening for peers. `ready` runs on the loop thread once this member
+  // published its attributes through the log (etcd's ReadyNotify): serve
+  // clients only from then on. `removed` runs if this member is removed.
+  base::Status Start(std::function<void()> ready = {}, std::function<void()> removed = {});
   void Stop();
 
-  // Proposes a write (or quorum get, or sync). `done` runs on the loop thread
-  // with the outcome of applying it, after the entry is durable. If the WAL
-  // fails the server stops accepting writes and `done` gets error 300.
+  // Proposes a write (or sync). `done` runs on the loop thread with the
+  // outcome of applying it; errors: no leader, timeout, a broken WAL (300).
   void Propose(kv::Request request, Done done);
+  // `done(ok)` once a read of store() now would be linearizable.
+  void LinearizableRead(std::function<void(base::Status)> done);
+  // Membership changes; `done` runs when applied (or with the error).
+  void AddMember(const std::vector<std::string>& peer_urls,
+                 std::function<void(base::Result<Member>)> done);
+  void RemoveMember(MemberId id, std::function<void(base::Status)> done);
 
   kv::Store& store() { return store_; }
   const base::Clock& clock() const { return clock_; }
   const ServerConfig& config() const { return config_; }
   MemberId id() const { return id_; }
   ClusterId cluster_id() const { return cluster_id_; }
-  uint64_t term() const { return term_; }
+  uint64_t term() const;
   uint64_t raft_index() const { return applied_index_; }
+  MemberId leader() const;
+  bool is_leader() const { return leader() == id_; }
   base::UnixNanos start_time() const { return start_time_; }
+  base::UnixNanos leader_since() const { return leader_since_; }
   const ServerMetrics& metrics() const { return metrics_; }
-  bool healthy() const { return failed_.ok(); }
+  bool healthy() const;
   // The members, read from the store's /0/members.
   std::vector<Member> Members();
+  raft::Status RaftStatus() const;
+  const PeerTransport& transport() const { return *transport_; }
 
  private:
-  struct Writer;
-  struct Pending;
-
-  base::Status Bootstrap();
-  base::Status Recover();
-  void Publish(std::function<void()> ready);
-  void Submit();
-  void OnDurable(std::shared_ptr<Pending> batch, base::Status status);
+  struct Waiter;
+  base::Status Found(const std::string& metadata_out);
+  void Kick();
+  void HandleReady();
+  void ApplyEntry(const raft::Entry& e);
+  void ApplyConfChange(const raft::Entry& e);
+  void ApplySnapshot(const raft::Snapshot& s);
+  void OnLeaderChange(raft::NodeId leader);
+  void OnReadStates(std::vector<raft::ReadState> states);
+  void ServeReads();
+  void Publish();
   void MaybeSnapshot();
+  void Tick();
   void SyncTick();
+  void ExpireWaiters();
+  void SyncPeers();
+  uint64_t NextSeq() { return ++seq_; }
+  void Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done);
 
   net::EventLoop& loop_;
   ServerConfig config_;
@@ -106,18 +143,36 @@ class Server {
   kv::Store store_;
   MemberId id_;
   ClusterId cluster_id_;
-  uint64_t term_ = 2;
-  uint64_t last_index_ = 0;     // last index handed out
-  uint64_t applied_index_ = 0;  // last index applied to store_
+  std::unique_ptr<Disk> disk_;
+  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<raft::RawNode> node_;
+  bool persisting_ = false;
+  bool kick_posted_ = false;
+  uint64_t applied_index_ = 0;
   uint64_t snapshot_index_ = 0;
   bool snapshot_in_flight_ = false;
   bool sync_in_flight_ = false;
+  bool published_ = false;
+  bool publish_in_flight_ = false;
+  bool version_proposed_ = false;
+  uint64_t seq_ = 0;
+  raft::NodeId leader_ = raft::kNone;
   base::UnixNanos start_time_ = 0;
+  base::UnixNanos leader_since_ = 0;
   base::Status failed_;
   ServerMetrics metrics_;
-  std::shared_ptr<Pending> pending_;
-  bool writer_busy_ = false;
-  std::unique_ptr<Writer> writer_;
+  std::function<void()> ready_;
+  std::function<void()> removed_;
+  // Proposals of this member waiting for their entry, by sequence number.
+  std::unordered_map<uint64_t, std::unique_ptr<Waiter>> waiters_;
+  // Reads waiting for a ReadIndex answer (by context) or for apply.
+  struct ReadBatch {
+    base::UnixNanos deadline = 0;
+    std::vector<std::function<void(base::Status)>> callbacks;
+  };
+  std::unordered_map<std::string, ReadBatch> reads_asked_;
+  std::multimap<uint64_t, std::function<void(base::Status)>> reads_ready_;
+  std::vector<std::function<void(base::Status)>> reads_unsent_;
 };
 
 }  // namespace flotilla::etcd

@@ -1,0 +1,84 @@
+// Server: membership changes (etcd's member add / remove) and applying
+// conf-change entries to raft, the store's member records and the transport.
+#include "base/log.h"
+#include "etcd/entry.h"
+#include "etcd/peer_transport.h"
+#include "etcd/server_internal.h"
+#include "raft/codec.h"
+
+namespace flotilla::etcd {
+
+void Server::AddMember(const std::vector<std::string>& peer_urls,
+                       std::function<void(base::Result<Member>)> done) {
+  Member m{ComputeMemberId(peer_urls, config_.initial_cluster_token), "", peer_urls, {}};
+  uint64_t seq = NextSeq();
+  raft::ConfChange cc{raft::ConfChangeType::kAddNode, m.id.value,
+                      EncodeConfContext({id_.value, seq}, RaftAttributesJson(m))};
+  auto error = node_->ProposeConfChange(cc);
+  if (error != raft::ProposeError::kNone) {
+    return done(base::Status(base::Code::kUnavailable, ProposeErrorOutcome(error).cause));
+  }
+  Wait(seq, [m, done = std::move(done)](const kv::Outcome* o) {
+    if (!o) return done(base::Status(base::Code::kUnavailable, TimeoutError().cause));
+    if (auto* err = std::get_if<kv::Error>(o))
+      return done(base::Status(base::Code::kAlreadyExists, err->cause));
+    done(m);
+  });
+}
+
+void Server::RemoveMember(MemberId id, std::function<void(base::Status)> done) {
+  uint64_t seq = NextSeq();
+  raft::ConfChange cc{raft::ConfChangeType::kRemoveNode, id.value,
+                      EncodeConfContext({id_.value, seq}, "")};
+  auto error = node_->ProposeConfChange(cc);
+  if (error != raft::ProposeError::kNone) {
+    return done(base::Status(base::Code::kUnavailable, ProposeErrorOutcome(error).cause));
+  }
+  Wait(seq, [done = std::move(done)](const kv::Outcome* o) {
+    if (!o) return done(base::Status(base::Code::kUnavailable, TimeoutError().cause));
+    done(base::Status::Ok());
+  });
+}
+
+void Server::ApplyConfChange(const raft::Entry& e) {
+  auto cc = raft::DecodeConfChange(e.data);
+  if (!cc.ok()) {
+    FLOG_ERROR("etcd: skipping undecodable conf change {}: {}", e.index, cc.status().ToString());
+    return;
+  }
+  ProposalId pid;
+  std::string json;
+  if (auto st = DecodeConfContext(cc->context, pid, json); !st.ok()) {
+    FLOG_ERROR("etcd: conf change {}: {}", e.index, st.ToString());
+  }
+  MemberId mid{cc->node};
+  kv::Outcome out;
+  if (cc->type == raft::ConfChangeType::kRemoveNode) {
+    kv::Request del = InternalWrite(kv::Op::kDelete, MemberDir(mid), "", 0);
+    del.dir = del.recursive = true;
+    out = store_.Apply(del);
+    store_.Apply(InternalWrite(kv::Op::kCreate, "/0/removed_members/" + mid.String(), "", 0));
+    transport_->RemovePeer(mid.value);
+  } else {
+    out = store_.Apply(InternalWrite(kv::Op::kCreate, MemberDir(mid) + "/raftAttributes", json, 0));
+    Member m;
+    if (mid != id_ && ParseRaftAttributes(json, m)) transport_->AddPeer(mid.value, m.peer_urls);
+  }
+  node_->ApplyConfChange(*cc);
+  FLOG_INFO("etcd: membership now {} voter(s) after {} {}",
+            node_->raft().conf_state().voters.size(),
+            cc->type == raft::ConfChangeType::kRemoveNode ? "removing" : "adding", mid.String());
+  if (pid.member == id_.value) {
+    if (auto it = waiters_.find(pid.seq); it != waiters_.end()) {
+      auto w = std::move(it->second);
+      waiters_.erase(it);
+      w->done(&out);
+    }
+  }
+  if (cc->type == raft::ConfChangeType::kRemoveNode && mid == id_) {
+    FLOG_WARN("etcd: this member ({}) was removed from the cluster; stopping", id_.String());
+    if (removed_) loop_.Post(removed_);
+  }
+}
+
+}  // namespace flotilla::etcd

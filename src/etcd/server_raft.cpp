@@ -1,0 +1,249 @@
+// Server: the raft loop. Ready handling (persist, then send, then advance),
+// applying committed entries to the store, reads, snapshots and ticks.
+#include <algorithm>
+
+#include "base/log.h"
+#include "etcd/disk.h"
+#include "etcd/entry.h"
+#include "etcd/peer_transport.h"
+#include "etcd/server_internal.h"
+#include "raft/codec.h"
+
+namespace flotilla::etcd {
+
+void Server::Kick() {
+  // Coalesced: many inputs in one loop turn give one Ready.
+  if (kick_posted_) return;
+  kick_posted_ = true;
+  loop_.Post([this] {
+    kick_posted_ = false;
+    HandleReady();
+  });
+}
+
+void Server::HandleReady() {
+  if (!failed_.ok() || !node_) return;
+  if (!reads_unsent_.empty()) {
+    std::string ctx = "r" + std::to_string(NextSeq());
+    auto error = node_->ReadIndex(ctx);
+    auto& batch = reads_asked_[ctx];
+    batch.deadline = clock_.Now() + int64_t(config_.request_timeout_ms) * 1000000;
+    batch.callbacks = std::move(reads_unsent_);
+    reads_unsent_.clear();
+    if (error != raft::ProposeError::kNone) {
+      auto cbs = std::move(batch.callbacks);
+      reads_asked_.erase(ctx);
+      auto err = ProposeErrorOutcome(error);
+      for (auto& cb : cbs) cb(base::Status(base::Code::kUnavailable, err.cause));
+    }
+  }
+  if (persisting_ || !node_->HasReady()) return;
+  raft::Ready rd = node_->GetReady();
+  if (rd.soft_state && rd.soft_state->leader != leader_) OnLeaderChange(rd.soft_state->leader);
+  // Committed entries are already on this member's disk: apply them now,
+  // while the new entries of this Ready are being written.
+  for (const auto& e : rd.committed_entries) ApplyEntry(e);
+  OnReadStates(std::move(rd.read_states));
+
+  // Advance needs only the Ready's bounds; the data goes to the disk.
+  auto adv = std::make_shared<raft::Ready>();
+  adv->soft_state = rd.soft_state;
+  adv->hard_state = rd.hard_state;
+  adv->snapshot.meta = rd.snapshot.meta;
+  if (!rd.entries.empty())
+    adv->entries.push_back({rd.entries.back().term, rd.entries.back().index});
+  if (!rd.committed_entries.empty())
+    adv->committed_entries.push_back(
+        {rd.committed_entries.back().term, rd.committed_entries.back().index});
+  adv->messages = std::move(rd.messages);
+  auto snapshot = std::make_shared<raft::Snapshot>(rd.snapshot);
+
+  persisting_ = true;
+  disk_->Persist(std::move(rd.snapshot), std::move(rd.entries), rd.hard_state, rd.must_sync,
+                 [this, adv, snapshot](Disk::Persisted p) {
+                   persisting_ = false;
+                   if (p.sync_nanos >= 0) {
+                     metrics_.wal_syncs++;
+                     metrics_.wal_sync_nanos += static_cast<uint64_t>(p.sync_nanos);
+                   }
+                   if (!p.status.ok()) {
+                     // What reached the disk is unknown: stop taking part (etcd panics).
+                     FLOG_ERROR("etcd: wal write failed, this member stops replicating: {}",
+                                p.status.ToString());
+                     failed_ = p.status;
+                     for (auto& [seq, w] : waiters_) w->done(nullptr);
+                     waiters_.clear();
+                     return;
+                   }
+                   // The durability contract: only now may the messages go out.
+                   if (!snapshot->empty()) ApplySnapshot(*snapshot);
+                   transport_->Send(std::move(adv->messages));
+                   node_->Advance(*adv);
+                   ServeReads();
+                   MaybeSnapshot();
+                   Kick();
+                 });
+}
+
+void Server::ApplyEntry(const raft::Entry& e) {
+  applied_index_ = e.index;
+  metrics_.applied_entries++;
+  if (e.type == raft::EntryType::kConfChange) return ApplyConfChange(e);
+  if (e.data.empty()) return;  // a new leader's no-op
+  ProposalId pid;
+  kv::Request req;
+  if (auto st = DecodeProposal(e.data, pid, req); !st.ok()) {
+    // Every member skips the same entry, so the replicas stay equal.
+    FLOG_ERROR("etcd: skipping undecodable entry {}: {}", e.index, st.ToString());
+    return;
+  }
+  kv::Outcome out = store_.Apply(req);
+  if (req.path.starts_with("/0/members/")) SyncPeers();
+  if (pid.member != id_.value) return;
+  if (req.op == kv::Op::kSync) sync_in_flight_ = false;
+  auto it = waiters_.find(pid.seq);
+  if (it == waiters_.end()) return;
+  auto w = std::move(it->second);
+  waiters_.erase(it);
+  metrics_.proposals_committed++;
+  w->done(&out);
+}
+
+void Server::ApplySnapshot(const raft::Snapshot& s) {
+  auto restored = kv::Store::Recover(s.data);
+  if (!restored.ok()) {
+    FLOG_ERROR("etcd: snapshot at {} is unreadable: {}", s.meta.index,
+               restored.status().ToString());
+    failed_ = restored.status();
+    return;
+  }
+  store_ = std::move(*restored);
+  applied_index_ = snapshot_index_ = s.meta.index;
+  SyncPeers();
+}
+
+void Server::OnLeaderChange(raft::NodeId leader) {
+  leader_ = leader;
+  metrics_.leader_changes++;
+  if (leader == raft::kNone) {
+    FLOG_INFO("etcd: {} lost the leader at term {}", id_.String(), term());
+    return;
+  }
+  FLOG_INFO("etcd: {} sees leader {} at term {}", id_.String(), MemberId{leader}.String(), term());
+  if (leader != id_.value) return;
+  leader_since_ = clock_.Now();
+  if (!version_proposed_) {
+    // The cluster version, as etcd's leader decides it.
+    auto v = store_.Peek("/0/version", false, clock_.Now());
+    if (!std::get_if<kv::EventPtr>(&v)) {
+      version_proposed_ = true;
+      Propose(InternalWrite(kv::Op::kSet, "/0/version", "3.4.0", clock_.Now()),
+              [this](const kv::Outcome& o) {
+                if (std::get_if<kv::Error>(&o)) version_proposed_ = false;
+              });
+    }
+  }
+}
+
+// Records this member's name and client URLs, as etcd's publish does.
+void Server::Publish() {
+  if (published_ || publish_in_flight_ || leader_ == raft::kNone) return;
+  Member self{id_, config_.name, {}, config_.advertise_client_urls};
+  std::string want = AttributesJson(self);
+  auto current = store_.Peek(MemberDir(id_) + "/attributes", false, clock_.Now());
+  auto done = [this] {
+    published_ = true;
+    if (ready_) loop_.Post(std::move(ready_));
+  };
+  if (auto* ev = std::get_if<kv::EventPtr>(&current)) {
+    if ((*ev)->node.value && *(*ev)->node.value == want) return done();
+  }
+  publish_in_flight_ = true;
+  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", want, clock_.Now()),
+          [this, done](const kv::Outcome& o) {
+            publish_in_flight_ = false;
+            if (std::get_if<kv::EventPtr>(&o)) done();
+          });
+}
+
+void Server::OnReadStates(std::vector<raft::ReadState> states) {
+  for (auto& rs : states) {
+    auto it = reads_asked_.find(rs.context);
+    if (it == reads_asked_.end()) continue;
+    for (auto& cb : it->second.callbacks) reads_ready_.emplace(rs.index, std::move(cb));
+    reads_asked_.erase(it);
+  }
+  ServeReads();
+}
+
+void Server::ServeReads() {
+  while (!reads_ready_.empty() && reads_ready_.begin()->first <= applied_index_) {
+    auto cb = std::move(reads_ready_.begin()->second);
+    reads_ready_.erase(reads_ready_.begin());
+    cb(base::Status::Ok());
+  }
+}
+
+void Server::MaybeSnapshot() {
+  if (snapshot_in_flight_ || applied_index_ - snapshot_index_ < config_.snapshot_count) return;
+  auto term = node_->raft().log().term(applied_index_);
+  if (!term) return;
+  snapshot_in_flight_ = true;
+  raft::Snapshot snap;
+  snap.meta = {applied_index_, *term, node_->raft().conf_state()};
+  snap.data = store_.Save();
+  // Keep the WAL back to the previous snapshot: if the newest one is found
+  // damaged at start-up, recovery falls back to the older one plus the log.
+  raft::Index release_to = snapshot_index_;
+  disk_->SaveSnapshot(snap, release_to, [this, snap](base::Status st) {
+    snapshot_in_flight_ = false;
+    if (!st.ok()) {
+      FLOG_WARN("etcd: snapshot at {} failed: {}", snap.meta.index, st.ToString());
+      return;
+    }
+    snapshot_index_ = snap.meta.index;
+    metrics_.snapshots++;
+    node_->Compact(std::move(snap));
+  });
+}
+
+void Server::Tick() {
+  node_->Tick();
+  ExpireWaiters();
+  Publish();
+  Kick();
+}
+
+void Server::ExpireWaiters() {
+  auto now = clock_.Now();
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (it->second->deadline > now) {
+      ++it;
+      continue;
+    }
+    auto w = std::move(it->second);
+    it = waiters_.erase(it);
+    metrics_.proposals_failed++;
+    w->done(nullptr);
+  }
+  for (auto it = reads_asked_.begin(); it != reads_asked_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    auto cbs = std::move(it->second.callbacks);
+    it = reads_asked_.erase(it);
+    for (auto& cb : cbs) cb(base::Status(base::Code::kUnavailable, TimeoutError().cause));
+  }
+}
+
+void Server::SyncTick() {
+  if (!is_leader() || sync_in_flight_ || !failed_.ok() || !store_.HasTtlKeys()) return;
+  sync_in_flight_ = true;
+  kv::Request r;
+  r.op = kv::Op::kSync;
+  r.time = clock_.Now();
+  Propose(std::move(r), [this](const kv::Outcome&) { sync_in_flight_ = false; });
+}
+
+}  // namespace flotilla::etcd
