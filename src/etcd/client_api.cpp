@@ -110,13 +110,19 @@ void ClientApi::HandleKeys(net::HttpRequest& request, const std::string& key,
   };
 
   switch (kr.kind) {
-    case KeyRequest::Kind::kGet:
-      if (!kr.quorum) {
-        const kv::Request& q = kr.request;
-        return answer(exchange,
-                      server_.store().Get(q.path, q.recursive, q.sorted, server_.clock().Now()));
-      }
-      [[fallthrough]];
+    case KeyRequest::Kind::kGet: {
+      auto get = [this, exchange, answer, q = std::move(kr.request)] {
+        answer(exchange, server_.store().Get(q.path, q.recursive, q.sorted, server_.clock().Now()));
+      };
+      if (!kr.quorum) return get();
+      // quorum=true: linearizable, through raft's ReadIndex.
+      return server_.LinearizableRead([exchange, get, send_error](base::Status st) {
+        if (!st.ok())
+          return send_error(exchange,
+                            kv::Error{kv::ErrorCode::kRaftInternal, std::string(st.message()), 0});
+        get();
+      });
+    }
     case KeyRequest::Kind::kWrite:
       return server_.Propose(std::move(kr.request),
                              [exchange, answer](const kv::Outcome& o) { answer(exchange, o); });

@@ -27,6 +27,9 @@ class Inflights {
   void FreeLE(Index index) {
     while (!q_.empty() && q_.front() <= index) q_.pop_front();
   }
+  void FreeFirst() {
+    if (!q_.empty()) q_.pop_front();
+  }
   void Reset() { q_.clear(); }
   bool full() const { return q_.size() >= capacity_; }
   size_t count() const { return q_.size(); }

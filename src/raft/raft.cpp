@@ -115,8 +115,10 @@ void Raft::BecomeLeader() {
   };
   for (NodeId n : voters_) add(n, false);
   for (NodeId n : learners_) add(n, true);
-  // Membership changes of earlier terms are settled once this term's first
-  // entry commits; until then no new change may start.
+  // A change of an earlier term still unapplied blocks new ones until it is
+  // applied. A new change may be proposed at once otherwise: membership
+  // takes effect on apply, and its entry commits only after this term's
+  // no-op (as in etcd-io/raft).
   pending_conf_index_ = log_.last_index();
   // Section 5.4.2: entries of earlier terms commit only through one of ours.
   Entry noop{term_, log_.last_index() + 1, EntryType::kNormal, ""};

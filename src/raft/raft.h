@@ -10,8 +10,8 @@
 // Membership takes effect when the application applies a kConfChange entry
 // and calls ApplyConfChange. A leader has at most one unapplied membership
 // change in its log at a time, which keeps single-server changes safe
-// (thesis section 4.1, with the fix for leader changes: a new leader waits
-// for its no-op entry, which ends any change of an earlier term).
+// (thesis section 4.1); a change of a new leader commits only after the
+// leader's no-op of its term, which settles any change of an earlier term.
 //
 // Threading: none; the caller serializes every call.
 #pragma once

@@ -34,7 +34,7 @@ ProposeError Raft::StepFollower(Message& m) {
     case MessageType::kTimeoutNow:
       // The leader hands over: campaign at once, without a pre-vote, and
       // tell voters to ignore their lease (thesis 3.10).
-      if (promotable()) Campaign(false, true);
+      if (promotable() && !HasUnappliedConfChanges()) Campaign(false, true);
       break;
     case MessageType::kReadIndexResponse:
       read_states_.push_back({m.index, m.context});

@@ -229,7 +229,8 @@ void Raft::HandleAppendResponse(const Message& m, Progress& pr) {
 
 void Raft::HandleHeartbeatResponse(const Message& m, Progress& pr) {
   pr.probe_sent = false;
-  if (pr.state == ProgressState::kReplicate && pr.inflights.full()) pr.inflights.Reset();
+  // A full window may mean lost appends: free one slot so one more goes out.
+  if (pr.state == ProgressState::kReplicate && pr.inflights.full()) pr.inflights.FreeFirst();
   if (pr.match < log_.last_index()) SendAppend(m.from);
   if (m.context.empty()) return;
   const auto* acks = read_only_.Ack(m.from, m.context);
@@ -240,14 +241,16 @@ void Raft::HandleHeartbeatResponse(const Message& m, Progress& pr) {
 }
 
 void Raft::HandleReadIndex(const Message& m) {
-  if (voters_.size() == 1 && IsVoter(id_)) {
-    AnswerRead(ReadRequest{log_.committed(), m.from, m.context, {}});
-    return;
-  }
   // Until an entry of this term commits, the commit index may be behind
-  // what an earlier leader acknowledged (thesis 6.4): hold the read.
+  // what an earlier leader (or this member before a crash) acknowledged
+  // (thesis 6.4): hold the read. This holds for a lone voter too, whose
+  // commit index after a restart may be one written lazily.
   if (!CommittedInCurrentTerm()) {
     pending_reads_.push_back(m);
+    return;
+  }
+  if (voters_.size() == 1 && IsVoter(id_)) {
+    AnswerRead(ReadRequest{log_.committed(), m.from, m.context, {}});
     return;
   }
   if (read_only_.Add(log_.committed(), m.from, m.context)) BroadcastHeartbeat(m.context);

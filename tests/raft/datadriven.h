@@ -1,0 +1,42 @@
+// Transcript files (testdata/*.txt), in the format of etcd's datadriven
+// package as its raft tests use it:
+//
+//   # comments and blank lines between blocks are kept as they are
+//   command arg key=value
+//   ----
+//   expected output, one or more lines
+//   (a blank line or the end of the file ends the block)
+//
+// An output never contains a blank line. A block whose output is still
+// empty ("----" followed by a blank line) is how a new command is written
+// before its output is generated.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace flotilla::raft::testing {
+
+struct TranscriptBlock {
+  int line = 0;  // 1-based line of the command
+  std::string command;
+  std::string expected;  // lines each ending in '\n'
+  // [begin, end) of the expected output in Transcript::lines.
+  size_t out_begin = 0;
+  size_t out_end = 0;
+};
+
+struct Transcript {
+  std::vector<std::string> lines;
+  std::vector<TranscriptBlock> blocks;
+};
+
+base::Result<Transcript> ParseTranscript(const std::string& text);
+// The file again, with each block's output replaced by `actual[i]`.
+std::string RewriteTranscript(const Transcript& t, const std::vector<std::string>& actual);
+// A line diff of two outputs: " " common, "-" expected only, "+" actual only.
+std::string LineDiff(const std::string& expected, const std::string& actual);
+
+}  // namespace flotilla::raft::testing
