@@ -8,6 +8,7 @@
 
 #include "base/json_writer.h"
 #include "etcd/client_api.h"
+#include "etcd/peer_transport.h"
 #include "kv/json.h"
 
 namespace flotilla::etcd {
@@ -59,6 +60,53 @@ std::optional<net::HttpResponse> ParsePeerUrls(const net::HttpRequest& request,
   return std::nullopt;
 }
 
+// etcd's /v2/stats/leader: per follower, the latency (not measured here:
+// zeros) and message counts, plus the follower's raft progress.
+void AppendLeaderStatsJson(std::string& out, Server& server) {
+  base::JsonWriter w(out);
+  auto status = server.RaftStatus();
+  auto peers = server.transport().Stats();
+  w.BeginObject();
+  w.Key("leader");
+  w.String(server.id().String());
+  w.Key("followers");
+  w.BeginObject();
+  for (const auto& [id, pr] : status.progress) {
+    if (id == server.id().value) continue;
+    const PeerStats& ps = peers[id];
+    w.Key(MemberId{id}.String());
+    w.BeginObject();
+    w.Key("latency");
+    w.BeginObject();
+    for (const char* k : {"current", "average", "standardDeviation", "minimum", "maximum"}) {
+      w.Key(k);
+      w.Uint(0);
+    }
+    w.EndObject();
+    w.Key("counts");
+    w.BeginObject();
+    w.Key("fail");
+    w.Uint(ps.failed);
+    w.Key("success");
+    w.Uint(ps.sent);
+    w.EndObject();
+    w.Key("raft");
+    w.BeginObject();
+    w.Key("match");
+    w.Uint(pr.match);
+    w.Key("next");
+    w.Uint(pr.next);
+    w.Key("state");
+    w.String(raft::ToString(pr.state));
+    w.Key("connected");
+    w.Bool(ps.connected);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
 }  // namespace
 
 void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
@@ -89,7 +137,7 @@ void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
     }
     if (sub == "leader") {
       for (const auto& m : members) {
-        if (m.id != server_.id()) continue;
+        if (m.id != server_.leader()) continue;
         AppendMemberJson(body, m);
         body += '\n';
         return exchange->Send(with_cluster(JsonResponse(200, std::move(body))));
@@ -106,10 +154,21 @@ void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
       for (const auto& u : m.peer_urls)
         if (std::find(urls.begin(), urls.end(), u) != urls.end())
           return exchange->Send(with_cluster(MessageError(409, "membership: peerURL exists")));
-    // Adding a voter to a one-member store would need replication (raft),
-    // which this build does not have yet; see docs/compatibility.md.
-    return exchange->Send(with_cluster(
-        MessageError(500, "membership changes need a replicated cluster (not supported yet)")));
+    // Ids come from the peer URLs and the cluster token, so a removed
+    // member's URLs would bring back its old identity: refused.
+    MemberId id = ComputeMemberId(urls, server_.config().initial_cluster_token);
+    if (server_.IsRemoved(id))
+      return exchange->Send(with_cluster(MessageError(409, "membership: ID removed")));
+    return server_.AddMember(urls, [exchange, with_cluster](base::Result<Member> m) {
+      if (!m.ok()) {
+        int status = m.status().code() == base::Code::kAlreadyExists ? 409 : 500;
+        return exchange->Send(with_cluster(MessageError(status, m.status().message())));
+      }
+      std::string body;
+      AppendMemberJson(body, *m);
+      body += '\n';
+      exchange->Send(with_cluster(JsonResponse(201, std::move(body))));
+    });
   }
 
   // DELETE and PUT name a member: /v2/members/<hex id>.
@@ -123,10 +182,17 @@ void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
   for (const auto& m : members)
     if (id && m.id == *id) target = &m;
   std::string shown = id ? id->String() : std::string(sub);
+  if (!target && id && server_.IsRemoved(*id))
+    return exchange->Send(with_cluster(MessageError(410, "Member permanently removed: " + shown)));
   if (!target) return exchange->Send(with_cluster(MessageError(404, "No such member: " + shown)));
   if (method == "DELETE") {
-    return exchange->Send(
-        with_cluster(MessageError(500, "cannot remove the only member of a one-member store")));
+    return server_.RemoveMember(target->id, [exchange, with_cluster](base::Status st) {
+      if (!st.ok()) return exchange->Send(with_cluster(MessageError(500, st.message())));
+      net::HttpResponse r;
+      r.status = 204;
+      AddCorsHeaders(r);
+      exchange->Send(with_cluster(std::move(r)));
+    });
   }
   if (auto bad = ParsePeerUrls(request, urls)) return exchange->Send(with_cluster(*bad));
   for (const auto& m : members)
@@ -158,13 +224,10 @@ void ClientApi::HandleStats(std::string_view which, net::ExchangePtr exchange) {
   if (which == "store") {
     kv::AppendStoreStatsJson(body, server_.store().stats());
   } else if (which == "leader") {
-    w.BeginObject();
-    w.Key("leader");
-    w.String(id);
-    w.Key("followers");
-    w.BeginObject();
-    w.EndObject();
-    w.EndObject();
+    if (!server_.is_leader()) {
+      return exchange->Send(MessageError(403, "not current leader"));
+    }
+    AppendLeaderStatsJson(body, server_);
   } else if (which == "self") {
     auto now = server_.clock().Now();
     std::string start = base::FormatRfc3339Nano(server_.start_time());
@@ -174,17 +237,18 @@ void ClientApi::HandleStats(std::string_view which, net::ExchangePtr exchange) {
     w.Key("id");
     w.String(id);
     w.Key("state");
-    w.String("StateLeader");
+    w.String(server_.is_leader() ? "StateLeader" : "StateFollower");
     w.Key("startTime");
     w.String(start);
     w.Key("leaderInfo");
     w.BeginObject();
     w.Key("leader");
-    w.String(id);
+    w.String(server_.leader().String());
     w.Key("uptime");
-    w.String(GoDuration(now - server_.start_time()));
+    auto since = server_.is_leader() ? server_.leader_since() : server_.start_time();
+    w.String(GoDuration(now - since));
     w.Key("startTime");
-    w.String(start);
+    w.String(base::FormatRfc3339Nano(since));
     w.EndObject();
     w.Key("recvAppendRequestCnt");
     w.Uint(0);
@@ -222,8 +286,10 @@ void ClientApi::HandleMetrics(net::ExchangePtr exchange) {
     out += buf;
     out += '\n';
   };
-  metric("etcd_server_has_leader", "gauge", "Whether or not a leader exists. 1 is existence.", 1);
-  metric("etcd_server_is_leader", "gauge", "Whether or not this member is a leader.", 1);
+  metric("etcd_server_has_leader", "gauge", "Whether or not a leader exists. 1 is existence.",
+         server_.leader().value != 0 ? 1 : 0);
+  metric("etcd_server_is_leader", "gauge", "Whether or not this member is a leader.",
+         server_.is_leader() ? 1 : 0);
   metric("etcd_server_proposals_committed_total", "gauge",
          "The total number of consensus proposals committed.",
          static_cast<double>(m.proposals_committed));

@@ -124,7 +124,7 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
       node_->ReportUnreachable(m.from);
     } else if (m.type == raft::MessageType::kSnapshotStatus) {
       node_->ReportSnapshot(m.from, m.reject);
-    } else {
+    } else if (!removed_ids_.count(m.from)) {
       node_->Step(std::move(m));
     }
     Kick();
@@ -230,10 +230,18 @@ std::vector<Member> Server::Members() {
   return out;
 }
 
-// Tells the transport where every other member is, as the store says.
+// Tells the transport where every other member is, and which were removed,
+// as the store says.
 void Server::SyncPeers() {
   for (const auto& m : Members()) {
     if (m.id != id_ && !m.peer_urls.empty()) transport_->AddPeer(m.id.value, m.peer_urls);
+  }
+  auto removed = store_.Peek("/0/removed_members", true, clock_.Now());
+  if (auto* ev = std::get_if<kv::EventPtr>(&removed)) {
+    for (const auto& n : (*ev)->node.nodes) {
+      if (auto id = MemberId::Parse(n.key.substr(n.key.rfind('/') + 1)))
+        removed_ids_.insert(id->value);
+    }
   }
 }
 

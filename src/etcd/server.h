@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -113,6 +114,8 @@ class Server {
   bool healthy() const;
   // The members, read from the store's /0/members.
   std::vector<Member> Members();
+  // Whether `id` was removed from the cluster (/0/removed_members).
+  bool IsRemoved(MemberId id);
   raft::Status RaftStatus() const;
   const PeerTransport& transport() const { return *transport_; }
 
@@ -133,6 +136,7 @@ class Server {
   void SyncTick();
   void ExpireWaiters();
   void SyncPeers();
+  void SendFarewell(MemberId removed, const raft::Entry& e);
   uint64_t NextSeq() { return ++seq_; }
   void Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done);
 
@@ -163,6 +167,8 @@ class Server {
   ServerMetrics metrics_;
   std::function<void()> ready_;
   std::function<void()> removed_;
+  // Removed members: their messages are ignored (see SendFarewell).
+  std::set<uint64_t> removed_ids_;
   // Proposals of this member waiting for their entry, by sequence number.
   std::unordered_map<uint64_t, std::unique_ptr<Waiter>> waiters_;
   // Reads waiting for a ReadIndex answer (by context) or for apply.

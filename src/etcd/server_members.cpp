@@ -8,6 +8,32 @@
 
 namespace flotilla::etcd {
 
+bool Server::IsRemoved(MemberId id) {
+  auto found = store_.Peek("/0/removed_members/" + id.String(), false, clock_.Now());
+  return std::holds_alternative<kv::EventPtr>(found);
+}
+
+// The leader stops replicating to a member once its removal applies, so
+// the member might never learn that it was removed. The leader hands it the
+// removal entry itself, as an ordinary append (which the member accepts only
+// if its log matches there), so it applies its removal and stops, as an
+// etcd member stops when its peers answer "removed".
+void Server::SendFarewell(MemberId removed, const raft::Entry& e) {
+  if (!is_leader() || removed == id_) return;
+  auto prev_term = node_->raft().log().term(e.index - 1);
+  if (!prev_term) return;
+  raft::Message m;
+  m.type = raft::MessageType::kAppend;
+  m.to = removed.value;
+  m.from = id_.value;
+  m.term = term();
+  m.index = e.index - 1;
+  m.log_term = *prev_term;
+  m.entries.push_back(e);
+  m.commit = e.index;
+  transport_->Send({std::move(m)});
+}
+
 void Server::AddMember(const std::vector<std::string>& peer_urls,
                        std::function<void(base::Result<Member>)> done) {
   Member m{ComputeMemberId(peer_urls, config_.initial_cluster_token), "", peer_urls, {}};
@@ -58,7 +84,8 @@ void Server::ApplyConfChange(const raft::Entry& e) {
     del.dir = del.recursive = true;
     out = store_.Apply(del);
     store_.Apply(InternalWrite(kv::Op::kCreate, "/0/removed_members/" + mid.String(), "", 0));
-    transport_->RemovePeer(mid.value);
+    removed_ids_.insert(mid.value);
+    SendFarewell(mid, e);
   } else {
     out = store_.Apply(InternalWrite(kv::Op::kCreate, MemberDir(mid) + "/raftAttributes", json, 0));
     Member m;

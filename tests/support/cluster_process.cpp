@@ -257,6 +257,64 @@ std::optional<ServerProcess> StartFlotilla(const std::string& data_dir,
   return s;
 }
 
+std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd,
+                                                       const std::vector<std::string>& extra) {
+  std::vector<ServerProcess> members(n);
+  std::string initial;
+  for (int i = 0; i < n; ++i) {
+    auto& s = members[i];
+    s.name = "m" + std::to_string(i + 1);
+    s.dir = MakeTempDir(etcd ? "etcd-cluster" : "flotilla-cluster");
+    s.data_dir = s.dir + "/data";
+    s.client_port = FreePort();
+    s.peer_port = FreePort();
+    s.url = "http://127.0.0.1:" + std::to_string(s.client_port);
+    s.log_path = s.dir + "/log";
+    if (!initial.empty()) initial += ",";
+    initial += s.name + "=http://127.0.0.1:" + std::to_string(s.peer_port);
+  }
+  for (auto& s : members) {
+    std::string peer = "http://127.0.0.1:" + std::to_string(s.peer_port);
+    s.argv = {etcd ? std::string("/usr/bin/etcd") : std::string(FLOTILLA_BINARY)};
+    if (etcd) {
+      s.argv.push_back("--enable-v2");
+    } else {
+      s.argv.push_back("serve");
+    }
+    for (const char* flag :
+         {"--name", "--data-dir", "--listen-client-urls", "--advertise-client-urls",
+          "--listen-peer-urls", "--initial-advertise-peer-urls", "--initial-cluster"}) {
+      s.argv.push_back(flag);
+      std::string f = flag;
+      s.argv.push_back(f == "--name"                ? s.name
+                       : f == "--data-dir"          ? s.data_dir
+                       : f == "--initial-cluster"   ? initial
+                       : f.find("client") != f.npos ? s.url
+                                                    : peer);
+    }
+    s.argv.insert(s.argv.end(), extra.begin(), extra.end());
+    auto p = Process::Spawn(s.argv, {}, s.log_path);
+    if (!p) return std::nullopt;
+    s.process = std::move(*p);
+  }
+  for (auto& s : members) {
+    if (!WaitHealthy(s.url, std::chrono::seconds(30))) {
+      std::fprintf(stderr, "cluster member %s did not come up; log in %s\n", s.name.c_str(),
+                   s.log_path.c_str());
+      return std::nullopt;
+    }
+  }
+  return members;
+}
+
+bool RestartMember(ServerProcess& s, bool wait) {
+  s.process.Kill();
+  auto p = Process::Spawn(s.argv, {}, s.log_path);
+  if (!p) return false;
+  s.process = std::move(*p);
+  return !wait || WaitHealthy(s.url, std::chrono::seconds(30));
+}
+
 bool RestartFlotilla(ServerProcess& s, const std::vector<std::string>& extra_flags) {
   s.process.Kill();
   return LaunchFlotilla(s, extra_flags);

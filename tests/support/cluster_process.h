@@ -54,6 +54,8 @@ struct ServerProcess {
   uint16_t client_port = 0;
   uint16_t peer_port = 0;
   std::string log_path;
+  std::string name;               // member name (clusters)
+  std::vector<std::string> argv;  // how it was launched (clusters), for restarts
 
   ServerProcess() = default;
   ServerProcess(ServerProcess&&) = default;
@@ -70,6 +72,15 @@ std::optional<ServerProcess> StartFlotilla(const std::string& data_dir = "",
                                            const std::vector<std::string>& extra_flags = {});
 // Restarts a flotilla server on the same ports and data dir after it died.
 bool RestartFlotilla(ServerProcess& server, const std::vector<std::string>& extra_flags = {});
+
+// A cluster of `n` members on loopback ports, all founded together, each
+// with its own data dir; waits until every member is healthy (has a
+// leader). Real etcd when `etcd` is set, flotilla otherwise.
+std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd = false,
+                                                       const std::vector<std::string>& extra = {});
+// Restarts a cluster member (after Kill) with its original command line;
+// waits for health when `wait` is set.
+bool RestartMember(ServerProcess& member, bool wait = true);
 
 // A connected TCP socket to 127.0.0.1:port, or -1.
 int ConnectLoopback(uint16_t port);

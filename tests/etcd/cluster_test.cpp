@@ -1,0 +1,162 @@
+// Replicated clusters of real `flotilla serve` processes on loopback: any
+// member serves the same answers, the cluster survives the leader's
+// SIGKILL without losing an acknowledged write, and membership changes go
+// through /v2/members as with etcd.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <thread>
+
+#include "cluster_process.h"
+#include "net/http_client.h"
+
+namespace flotilla {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+using testing::ServerProcess;
+
+base::Result<net::HttpResponse> Do(const ServerProcess& s, const std::string& method,
+                                   const std::string& target, const std::string& body = "",
+                                   const std::string& type = "application/x-www-form-urlencoded") {
+  net::HttpClient client(*net::ParseUrl(s.url));
+  return client.Do(method, target, body, body.empty() ? "" : type, 5s);
+}
+
+// The member that says it leads (polling until one does).
+int Leader(std::vector<ServerProcess>& members, std::chrono::seconds timeout = 20s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (!members[i].process.running()) continue;
+      auto r = Do(members[i], "GET", "/v2/stats/self");
+      if (r.ok() && r->body.find("\"StateLeader\"") != std::string::npos) return int(i);
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return -1;
+}
+
+std::string Value(const base::Result<net::HttpResponse>& r) {
+  if (!r.ok() || r->status != 200) return "<error>";
+  auto v = json::parse(r->body);
+  return std::string(v.at("node").at("value").as_string());
+}
+
+class Cluster : public ::testing::TestWithParam<int> {};
+
+TEST_P(Cluster, everyMemberServesTheSameStore) {
+  auto members = testing::StartCluster(GetParam());
+  ASSERT_TRUE(members);
+  for (size_t i = 0; i < members->size(); ++i) {
+    auto r = Do((*members)[i], "PUT", "/v2/keys/from" + std::to_string(i),
+                "value=v" + std::to_string(i));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 201) << r->body;
+  }
+  for (auto& m : *members) {
+    for (size_t i = 0; i < members->size(); ++i) {
+      // quorum=true: linearizable, so every acknowledged write is seen.
+      EXPECT_EQ(Value(Do(m, "GET", "/v2/keys/from" + std::to_string(i) + "?quorum=true")),
+                "v" + std::to_string(i))
+          << m.name;
+    }
+    auto list = Do(m, "GET", "/v2/members");
+    ASSERT_TRUE(list.ok());
+    EXPECT_EQ(json::parse(list->body).at("members").as_array().size(), members->size());
+  }
+}
+
+TEST_P(Cluster, leaderSigkill_newLeaderKeepsAcknowledgedWrites) {
+  auto members = testing::StartCluster(GetParam());
+  ASSERT_TRUE(members);
+  int leader = Leader(*members);
+  ASSERT_GE(leader, 0);
+  int other = (leader + 1) % GetParam();
+  for (int i = 0; i < 20; ++i) {
+    auto r = Do((*members)[other], "PUT", "/v2/keys/k" + std::to_string(i),
+                "value=" + std::to_string(i));
+    ASSERT_TRUE(r.ok() && r->status == 201);
+  }
+  (*members)[leader].process.Kill();
+  int next = Leader(*members);
+  ASSERT_GE(next, 0);
+  ASSERT_NE(next, leader);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(
+        Value(Do((*members)[other], "GET", "/v2/keys/k" + std::to_string(i) + "?quorum=true")),
+        std::to_string(i));
+  }
+  auto r = Do((*members)[other], "PUT", "/v2/keys/after", "value=x");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 201) << r->body;
+  // The old leader comes back as a follower and catches up.
+  ASSERT_TRUE(testing::RestartMember((*members)[leader]));
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  std::string seen;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (seen = Value(Do((*members)[leader], "GET", "/v2/keys/after"))) != "x") {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(seen, "x");
+}
+
+TEST_P(Cluster, allMembersRestart_storeIsIntact) {
+  auto members = testing::StartCluster(GetParam());
+  ASSERT_TRUE(members);
+  auto r = Do((*members)[0], "PUT", "/v2/keys/durable", "value=yes");
+  ASSERT_TRUE(r.ok() && r->status == 201);
+  for (auto& m : *members) m.process.Kill();
+  for (auto& m : *members) ASSERT_TRUE(testing::RestartMember(m, false));
+  for (auto& m : *members) {
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    std::string seen;
+    while (std::chrono::steady_clock::now() < deadline &&
+           (seen = Value(Do(m, "GET", "/v2/keys/durable?quorum=true"))) != "yes") {
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(seen, "yes") << m.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Members, Cluster, ::testing::Values(3, 5),
+                         [](const auto& info) { return std::to_string(info.param); });
+
+// etcd's member remove: the rest carry on without it, it stops, and its
+// identity cannot come back.
+TEST(ClusterMembership, removeMember_restContinueAndItsIdIsRefused) {
+  auto members = testing::StartCluster(3);
+  ASSERT_TRUE(members);
+  auto list = json::parse(Do((*members)[0], "GET", "/v2/members")->body);
+  std::string victim_id, victim_url;
+  for (const auto& m : list.at("members").as_array()) {
+    if (m.at("name").as_string() == "m3") {
+      victim_id = std::string(m.at("id").as_string());
+      victim_url = std::string(m.at("peerURLs").as_array()[0].as_string());
+    }
+  }
+  ASSERT_FALSE(victim_id.empty());
+  auto r = Do((*members)[0], "DELETE", "/v2/members/" + victim_id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 204) << r->body;
+  // The removed member stops by itself.
+  EXPECT_TRUE((*members)[2].process.Wait(20s).has_value());
+  auto after = json::parse(Do((*members)[0], "GET", "/v2/members")->body);
+  EXPECT_EQ(after.at("members").as_array().size(), 2u);
+  r = Do((*members)[1], "PUT", "/v2/keys/two", "value=2");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 201);
+  r = Do((*members)[0], "DELETE", "/v2/members/" + victim_id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 410) << r->body;
+  // Its peer URLs would give it its old id again: refused.
+  r = Do((*members)[0], "POST", "/v2/members", R"({"peerURLs":[")" + victim_url + R"("]})",
+         "application/json");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 409) << r->body;
+}
+
+}  // namespace
+}  // namespace flotilla
