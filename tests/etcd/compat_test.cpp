@@ -187,18 +187,24 @@ std::string Unquote(const std::string& s) {
   return out;
 }
 
-TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
+// Run against one member of each, and against a follower-or-leader member
+// (the second) of a 3-member cluster of each.
+class EtcdCompat : public ::testing::TestWithParam<int> {};
+
+TEST_P(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
   if (!testing::HaveEtcd())
     GTEST_SKIP() << "real etcd (/usr/bin/etcd) is not installed; run scripts/setup";
-  auto etcd = testing::StartEtcd();
+  int members = GetParam();
+  auto etcd = testing::StartCluster(members, true);
   ASSERT_TRUE(etcd) << "could not start etcd";
-  auto ours = testing::StartFlotilla();
+  auto ours = testing::StartCluster(members);
   ASSERT_TRUE(ours) << "could not start flotilla";
+  size_t pick = members > 1 ? 1 : 0;
   Server servers[2];
   servers[0].name = "etcd";
-  servers[0].url = etcd->url;
+  servers[0].url = (*etcd)[pick].url;
   servers[1].name = "flotilla";
-  servers[1].url = ours->url;
+  servers[1].url = (*ours)[pick].url;
   for (auto& s : servers) s.client = std::make_unique<net::HttpClient>(*net::ParseUrl(s.url));
 
   std::ifstream script(FLOTILLA_SOURCE_DIR "/tests/etcd/testdata/v2_compat.txt");
@@ -308,6 +314,9 @@ TEST(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
   }
   EXPECT_GE(compared, 150) << "the script should compare at least 150 answers";
 }
+
+INSTANTIATE_TEST_SUITE_P(Members, EtcdCompat, ::testing::Values(1, 3),
+                         [](const auto& info) { return std::to_string(info.param); });
 
 }  // namespace
 }  // namespace flotilla
