@@ -3,8 +3,8 @@
 // PUT throughput and p50/p99 latency at 1, 16 and 64 concurrent clients, GET
 // throughput and latency, and resident memory after loading 100,000 keys.
 //
-// Usage: flotilla_bench_kv [--seconds S] [--keys N]. Every load is bounded in
-// requests and time and goes only to 127.0.0.1.
+// Usage: flotilla_bench_kv [--seconds S] [--keys N] [--cluster N] (cluster.cpp). Every load is
+// bounded in requests and time and goes only to 127.0.0.1.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,78 +16,13 @@
 #include <vector>
 
 #include "cluster_process.h"
+#include "load.h"
 #include "net/http_client.h"
 
 namespace {
 
 using namespace flotilla;
-using Clock = std::chrono::steady_clock;
-
-struct Result {
-  double ops_per_sec = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  int64_t errors = 0;
-};
-
-// Runs `clients` threads for `seconds` (at most `max_requests` in all).
-Result Load(const std::string& url, int clients, double seconds, bool write, int64_t max_requests,
-            int key_space) {
-  std::atomic<int64_t> issued{0};
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
-  std::vector<int64_t> errors(static_cast<size_t>(clients));
-  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      net::HttpClient client(*net::ParseUrl(url));
-      net::HttpResponse resp;
-      std::string target, body;
-      auto& lat = latencies[static_cast<size_t>(c)];
-      lat.reserve(100000);
-      uint64_t x = 88172645463325252ull + static_cast<uint64_t>(c);
-      while (Clock::now() < deadline && issued.fetch_add(1) < max_requests) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        int key = static_cast<int>(x % static_cast<uint64_t>(key_space));
-        target = "/v2/keys/bench/k" + std::to_string(key);
-        net::ClientRequest req;
-        if (write) {
-          body = "value=" + std::string(256, 'v');
-          req.method = "PUT";
-          req.body = body;
-          req.content_type = "application/x-www-form-urlencoded";
-        } else {
-          req.method = "GET";
-        }
-        req.target = target;
-        auto t0 = Clock::now();
-        auto st = client.Do(req, std::chrono::seconds(10), &resp);
-        auto t1 = Clock::now();
-        if (!st.ok() || resp.status >= 300) {
-          errors[static_cast<size_t>(c)]++;
-          continue;
-        }
-        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::vector<double> all;
-  Result r;
-  for (size_t c = 0; c < latencies.size(); ++c) {
-    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
-    r.errors += errors[c];
-  }
-  std::sort(all.begin(), all.end());
-  if (!all.empty()) {
-    r.ops_per_sec = static_cast<double>(all.size()) / elapsed;
-    r.p50_ms = all[all.size() / 2];
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
-  return r;
-}
+using namespace flotilla::bench;
 
 double RssMiB(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -130,14 +65,17 @@ struct Row {
 int main(int argc, char** argv) {
   double seconds = 5;
   int keys = 100000;
+  int cluster = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--keys")) keys = std::stoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--cluster")) cluster = std::stoi(argv[i + 1]);
   }
   if (!testing::HaveEtcd()) {
     std::fprintf(stderr, "bench/kv needs Debian's etcd-server (scripts/setup installs it)\n");
     return 1;
   }
+  if (cluster > 0) return RunCluster(cluster, seconds);
   auto etcd = testing::StartEtcd();
   auto ours = testing::StartFlotilla();
   if (!etcd || !ours) {
