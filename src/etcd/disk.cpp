@@ -8,6 +8,7 @@
 
 #include "base/codec.h"
 #include "base/log.h"
+#include "raft/codec.h"
 #include "storage/snapshotter.h"
 #include "storage/wal.h"
 
@@ -16,28 +17,12 @@ namespace {
 
 constexpr uint8_t kSnapshotVersion = 1;
 
-void EncodeIds(base::Encoder& e, const std::vector<raft::NodeId>& ids) {
-  e.Varint(ids.size());
-  for (auto id : ids) e.U64(id);
-}
-
-bool DecodeIds(base::Decoder& d, std::vector<raft::NodeId>& ids) {
-  uint64_t n;
-  if (!d.Varint(n) || n > 1024) return false;
-  ids.resize(n);
-  for (auto& id : ids) {
-    if (!d.U64(id)) return false;
-  }
-  return true;
-}
-
 // A member's snapshot file: who was in the cluster, then the kv image.
 std::string EncodeSnapshotData(const raft::Snapshot& s) {
   std::string out;
   base::Encoder e(out);
   e.U8(kSnapshotVersion);
-  EncodeIds(e, s.meta.conf.voters);
-  EncodeIds(e, s.meta.conf.learners);
+  e.Bytes(raft::EncodeConfState(s.meta.conf));
   out += s.data;
   return out;
 }
@@ -48,11 +33,14 @@ base::Result<raft::Snapshot> DecodeSnapshot(const storage::Snapshot& file) {
   s.meta.term = file.term;
   base::Decoder d(file.data);
   uint8_t version;
-  if (!d.U8(version) || version != kSnapshotVersion || !DecodeIds(d, s.meta.conf.voters) ||
-      !DecodeIds(d, s.meta.conf.learners)) {
-    return base::Status(base::Code::kCorruption,
-                        "snapshot at index " + std::to_string(file.index) + ": bad header");
+  std::string_view conf;
+  base::Result<raft::ConfState> cs = base::Status(base::Code::kCorruption, "bad header");
+  if (d.U8(version) && version == kSnapshotVersion && d.Bytes(conf))
+    cs = raft::DecodeConfState(conf);
+  if (!cs.ok()) {
+    return cs.status().WithContext("snapshot at index " + std::to_string(file.index));
   }
+  s.meta.conf = std::move(*cs);
   s.data = file.data.substr(d.position());
   return s;
 }

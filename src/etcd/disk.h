@@ -9,7 +9,7 @@
 // into the next write (group commit). A failed write or sync leaves the WAL
 // broken: every later task reports the same error.
 //
-// Snapshot files hold [u8 version][conf state][kv::Store::Save image]
+// Snapshot files hold [u8 version][bytes: raft::EncodeConfState][kv image]
 // (docs/formats/raft.md); WAL entries hold [u8 raft entry type][data].
 //
 // Threading: construct, Open and Stop on one thread; the rest from the loop
