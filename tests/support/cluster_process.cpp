@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fstream>
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -110,6 +111,20 @@ void Process::Kill() {
 }
 
 ServerProcess::~ServerProcess() {
+  // A server that died on its own is a finding: show how it ended.
+  if (process.running()) {
+    if (auto status = process.Wait(std::chrono::milliseconds(0))) {
+      std::fprintf(stderr, "server %s exited by itself (wait status %d); its log ends:\n",
+                   url.c_str(), *status);
+      std::ifstream log(log_path);
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(log, line);) {
+        lines.push_back(line);
+        if (lines.size() > 40) lines.erase(lines.begin());
+      }
+      for (const auto& line : lines) std::fprintf(stderr, "  %s\n", line.c_str());
+    }
+  }
   process.Kill();
   RemoveTree(dir);
 }
