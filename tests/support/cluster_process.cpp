@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -29,17 +32,31 @@ void RemoveTree(const std::string& path) {
   if (!path.empty()) std::filesystem::remove_all(path, ec);
 }
 
+// A port that is free now, below the kernel's ephemeral range (32768 and
+// up by default), so that outgoing connections of concurrent tests, which
+// take ephemeral ports, cannot grab it before the server binds it. Never
+// the same port twice in one test process.
 uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static std::mutex mu;
+  static std::set<uint16_t> handed_out;
+  static std::mt19937 rng(static_cast<uint32_t>(::getpid()) * 2654435761u);
+  std::lock_guard lock(mu);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    uint16_t port = static_cast<uint16_t>(20000 + rng() % 12000);
+    if (handed_out.count(port)) continue;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (ok) {
+      handed_out.insert(port);
+      return port;
+    }
+  }
+  return 0;
 }
 
 Process& Process::operator=(Process&& o) noexcept {
@@ -272,8 +289,8 @@ std::optional<ServerProcess> StartFlotilla(const std::string& data_dir,
   return s;
 }
 
-std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd,
-                                                       const std::vector<std::string>& extra) {
+static std::optional<std::vector<ServerProcess>> TryStartCluster(
+    int n, bool etcd, const std::vector<std::string>& extra) {
   std::vector<ServerProcess> members(n);
   std::string initial;
   for (int i = 0; i < n; ++i) {
@@ -320,6 +337,17 @@ std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd,
     }
   }
   return members;
+}
+
+std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd,
+                                                       const std::vector<std::string>& extra) {
+  // A port can still be taken between choosing and binding it (by another
+  // test process); start over on fresh ports then.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (auto members = TryStartCluster(n, etcd, extra)) return members;
+    std::fprintf(stderr, "cluster start failed; retrying on other ports\n");
+  }
+  return std::nullopt;
 }
 
 bool RestartMember(ServerProcess& s, bool wait) {
