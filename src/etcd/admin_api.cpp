@@ -290,6 +290,8 @@ void ClientApi::HandleMetrics(net::ExchangePtr exchange) {
          server_.leader().value != 0 ? 1 : 0);
   metric("etcd_server_is_leader", "gauge", "Whether or not this member is a leader.",
          server_.is_leader() ? 1 : 0);
+  metric("etcd_server_leader_changes_seen_total", "counter", "The number of leader changes seen.",
+         static_cast<double>(m.leader_changes));
   metric("etcd_server_proposals_committed_total", "gauge",
          "The total number of consensus proposals committed.",
          static_cast<double>(m.proposals_committed));

@@ -203,12 +203,13 @@ void Disk::Persist(raft::Snapshot snapshot, std::vector<raft::Entry> entries,
   });
 }
 
-void Disk::SaveSnapshot(raft::Snapshot snapshot, raft::Index release_to,
+void Disk::SaveSnapshot(std::shared_ptr<const raft::Snapshot> snapshot, raft::Index release_to,
                         std::function<void(base::Status)> done) {
   auto& d = *impl_;
   d.Post([&d, snapshot = std::move(snapshot), release_to, done = std::move(done)] {
     base::Status st = d.Guard([&] {
-      storage::Snapshot file{snapshot.meta.term, snapshot.meta.index, EncodeSnapshotData(snapshot)};
+      storage::Snapshot file{snapshot->meta.term, snapshot->meta.index,
+                             EncodeSnapshotData(*snapshot)};
       FLOTILLA_RETURN_IF_ERROR(d.snapshotter->Save(file));
       FLOTILLA_RETURN_IF_ERROR(d.wal->Cut());
       if (release_to > 0) return d.wal->ReleaseTo(release_to);

@@ -53,7 +53,8 @@ class Disk {
                std::optional<raft::HardState> hs, bool sync, std::function<void(Persisted)> done);
   // Saves a snapshot this member took and releases WAL segments up to
   // `release_to` (the previous snapshot, kept as a fallback).
-  void SaveSnapshot(raft::Snapshot snapshot, raft::Index release_to,
+  // The writer thread only reads `snapshot`; the caller keeps it until done.
+  void SaveSnapshot(std::shared_ptr<const raft::Snapshot> snapshot, raft::Index release_to,
                     std::function<void(base::Status)> done);
 
  private:

@@ -121,7 +121,6 @@ class Server {
 
  private:
   struct Waiter;
-  base::Status Found(const std::string& metadata_out);
   void Kick();
   void HandleReady();
   void ApplyEntry(const raft::Entry& e);

@@ -189,21 +189,23 @@ void Server::MaybeSnapshot() {
   auto term = node_->raft().log().term(applied_index_);
   if (!term) return;
   snapshot_in_flight_ = true;
-  raft::Snapshot snap;
-  snap.meta = {applied_index_, *term, node_->raft().conf_state()};
-  snap.data = store_.Save();
+  // One copy of the store image, shared by the disk write and raft (which
+  // keeps it for followers that fall behind).
+  auto snap = std::make_shared<raft::Snapshot>();
+  snap->meta = {applied_index_, *term, node_->raft().conf_state()};
+  snap->data = store_.Save();
   // Keep the WAL back to the previous snapshot: if the newest one is found
   // damaged at start-up, recovery falls back to the older one plus the log.
   raft::Index release_to = snapshot_index_;
   disk_->SaveSnapshot(snap, release_to, [this, snap](base::Status st) {
     snapshot_in_flight_ = false;
     if (!st.ok()) {
-      FLOG_WARN("etcd: snapshot at {} failed: {}", snap.meta.index, st.ToString());
+      FLOG_WARN("etcd: snapshot at {} failed: {}", snap->meta.index, st.ToString());
       return;
     }
-    snapshot_index_ = snap.meta.index;
+    snapshot_index_ = snap->meta.index;
     metrics_.snapshots++;
-    node_->Compact(std::move(snap));
+    node_->Compact(std::move(*snap));
   });
 }
 

@@ -55,7 +55,7 @@ class RaftLog {
   // was compacted away.
   std::optional<std::vector<Entry>> Slice(Index lo, Index hi, size_t max_bytes) const;
 
-  void CommitTo(Index i);  // never moves back
+  void CommitTo(Index i);   // never moves back
   void AppliedTo(Index i);  // never moves back
   // The entries up to (i, t) reached the disk. Ignored when the log changed
   // under that index meanwhile (a conflicting append replaced it).

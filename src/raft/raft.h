@@ -20,7 +20,6 @@
 #include <string>
 #include <vector>
 
-#include "base/status.h"
 #include "raft/config.h"
 #include "raft/log.h"
 #include "raft/progress.h"
@@ -84,7 +83,6 @@ class Raft {
   void CheckInvariants() const;
 
  private:
-  friend class RaftTestPeer;
   bool promotable() const;
   bool IsVoter(NodeId n) const;
   size_t Quorum() const { return voters_.size() / 2 + 1; }

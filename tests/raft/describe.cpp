@@ -6,50 +6,6 @@
 
 namespace flotilla::raft::testing {
 
-const char* MessageTypeName(MessageType t) {
-  switch (t) {
-    case MessageType::kHup:
-      return "MsgHup";
-    case MessageType::kBeat:
-      return "MsgBeat";
-    case MessageType::kPropose:
-      return "MsgProp";
-    case MessageType::kUnreachable:
-      return "MsgUnreachable";
-    case MessageType::kSnapshotStatus:
-      return "MsgSnapStatus";
-    case MessageType::kCheckQuorum:
-      return "MsgCheckQuorum";
-    case MessageType::kAppend:
-      return "MsgApp";
-    case MessageType::kAppendResponse:
-      return "MsgAppResp";
-    case MessageType::kVote:
-      return "MsgVote";
-    case MessageType::kVoteResponse:
-      return "MsgVoteResp";
-    case MessageType::kPreVote:
-      return "MsgPreVote";
-    case MessageType::kPreVoteResponse:
-      return "MsgPreVoteResp";
-    case MessageType::kSnapshot:
-      return "MsgSnap";
-    case MessageType::kHeartbeat:
-      return "MsgHeartbeat";
-    case MessageType::kHeartbeatResponse:
-      return "MsgHeartbeatResp";
-    case MessageType::kTransferLeader:
-      return "MsgTransferLeader";
-    case MessageType::kTimeoutNow:
-      return "MsgTimeoutNow";
-    case MessageType::kReadIndex:
-      return "MsgReadIndex";
-    case MessageType::kReadIndexResponse:
-      return "MsgReadIndexResp";
-  }
-  return "Msg?";
-}
-
 const char* StateName(Role r) {
   switch (r) {
     case Role::kFollower:
@@ -162,8 +118,8 @@ std::string DescribeSoftState(const SoftState& ss) {
 }
 
 std::string DescribeMessage(const Message& m) {
-  std::string out = N(m.from) + "->" + N(m.to) + " " + MessageTypeName(m.type) +
-                    " Term:" + N(m.term) + " Log:" + N(m.log_term) + "/" + N(m.index);
+  std::string out = N(m.from) + "->" + N(m.to) + " " + ToString(m.type) + " Term:" + N(m.term) +
+                    " Log:" + N(m.log_term) + "/" + N(m.index);
   if (m.reject) out += " Rejected (Hint: " + N(m.reject_hint) + ")";
   if (m.commit != 0) out += " Commit:" + N(m.commit);
   if (!m.entries.empty()) out += " Entries:" + DescribeEntries(m.entries);

@@ -18,8 +18,7 @@
 
 namespace flotilla::raft::testing {
 
-const char* MessageTypeName(MessageType t);  // "MsgApp"
-const char* StateName(Role r);               // "StateLeader"
+const char* StateName(Role r);  // "StateLeader"
 const char* ProposeErrorName(ProposeError e);
 
 std::string DescribeEntry(const Entry& e);

@@ -93,7 +93,7 @@ size_t InteractionEnv::Deliver(NodeId to, bool drop, const std::string& type, No
   std::vector<InFlight> rest;
   for (auto& f : queue_) {
     const Message& m = f.msg;
-    bool match = m.to == to && (type.empty() || type == MessageTypeName(m.type)) &&
+    bool match = m.to == to && (type.empty() || type == ToString(m.type)) &&
                  (from == kNone || m.from == from);
     (match ? batch : rest).push_back(std::move(f));
   }
