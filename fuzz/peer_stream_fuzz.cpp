@@ -1,7 +1,8 @@
 // Fuzzes what a member reads from a peer connection (docs/formats/raft.md,
 // "Peer protocol"): a hello, then a byte stream cut into arbitrary reads and
 // split into frames by FrameReader. Nothing may crash; every message that
-// comes out must frame and parse again to itself.
+// comes out must frame and parse again to itself. The same bytes are also
+// read as a membership query's answer, which must decode or be refused.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t chunk = data[0] % 64 + 1;  // how the socket happens to cut the stream
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   (void)etcd::DecodeHello(in.substr(0, etcd::kPeerHelloBytes));
+  if (auto info = etcd::DecodeClusterInfo(in); info.ok()) {
+    if (etcd::EncodeClusterInfo(*info) != in) std::abort();  // one encoding per value
+  }
   etcd::FrameReader reader(4096);
   for (size_t at = 0; at < in.size(); at += chunk) {
     reader.Append(in.substr(at, chunk));

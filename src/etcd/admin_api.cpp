@@ -154,11 +154,6 @@ void ClientApi::HandleMembers(net::HttpRequest& request, std::string_view rest,
       for (const auto& u : m.peer_urls)
         if (std::find(urls.begin(), urls.end(), u) != urls.end())
           return exchange->Send(with_cluster(MessageError(409, "membership: peerURL exists")));
-    // Ids come from the peer URLs and the cluster token, so a removed
-    // member's URLs would bring back its old identity: refused.
-    MemberId id = ComputeMemberId(urls, server_.config().initial_cluster_token);
-    if (server_.IsRemoved(id))
-      return exchange->Send(with_cluster(MessageError(409, "membership: ID removed")));
     return server_.AddMember(urls, [exchange, with_cluster](base::Result<Member> m) {
       if (!m.ok()) {
         int status = m.status().code() == base::Code::kAlreadyExists ? 409 : 500;

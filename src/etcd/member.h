@@ -1,10 +1,11 @@
 // Members of a store cluster and their identities, computed as etcd computes
 // them so that the same flags give the same member and cluster ids:
 // member id = first 8 bytes (big-endian) of sha1(sorted peer URLs joined +
-// cluster token); cluster id = first 8 bytes of sha1(sorted member ids as
-// 8-byte big-endian). Ids print as lower-case hex without zero padding.
-// Members live in the store under /0/members/<id>/{raftAttributes,attributes}
-// as JSON, exactly where etcd's v2 store keeps them.
+// cluster token) for founding members, + the Unix time in decimal seconds
+// instead of the token for members added later; cluster id = first 8 bytes of sha1(sorted member
+// ids as 8-byte big-endian). Ids print as lower-case hex without zero padding. Members live in the
+// store under /0/members/<id>/{raftAttributes,attributes} as JSON, exactly where etcd's v2 store
+// keeps them.
 #pragma once
 
 #include <cstdint>

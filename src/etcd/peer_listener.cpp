@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <map>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct Inbound {
   FrameReader reader;
   std::string remote;  // "127.0.0.1:54321", for logs
   std::string hello;   // the hello's bytes as they arrive
+  std::string answer;  // a membership query's answer being written
   PeerHello peer;      // valid once greeted
   bool greeted = false;
   bool open = true;
@@ -109,26 +111,45 @@ struct PeerListener::Impl : std::enable_shared_from_this<PeerListener::Impl> {
             c->hello.append(data.substr(0, take));
             data.remove_prefix(take);
             if (c->hello.size() < kPeerHelloBytes) return self->Read(c);
-            if (!self->Greet(*c)) return;
+            if (!self->Greet(c)) return;
           }
           c->reader.Append(data);
           if (self->Deliver(*c)) self->Read(c);
         });
   }
 
-  bool Greet(Inbound& c) {
-    auto hello = DecodeHello(c.hello);
-    if (!hello.ok()) return Drop(c, hello.status().message(), true);
-    if (hello->cluster_id != options.cluster_id || hello->to != options.self ||
-        hello->from == raft::kNone) {
+  bool Greet(const std::shared_ptr<Inbound>& c) {
+    auto hello = DecodeHello(c->hello);
+    if (!hello.ok()) return Drop(*c, hello.status().message(), true);
+    if (IsMembershipQuery(*hello) && options.cluster_info) return Answer(c);
+    return Admit(*c, *hello);
+  }
+
+  // Writes the membership answer, then closes. Returns false: nothing more
+  // is read from a query.
+  bool Answer(const std::shared_ptr<Inbound>& c) {
+    c->timer.cancel();
+    AppendFrame(options.cluster_info(), c->answer);
+    asio::async_write(c->socket, asio::buffer(c->answer),
+                      [self = shared_from_this(), c](const boost::system::error_code& ec, size_t) {
+                        if (self->closed || !c->open) return;
+                        self->Drop(*c, ec ? ec.message() : "answered a membership query", false);
+                      });
+    return false;
+  }
+
+  // A sender's hello: checked, then its frames are read.
+  bool Admit(Inbound& c, const PeerHello& hello) {
+    if (hello.cluster_id != options.cluster_id || hello.to != options.self ||
+        hello.from == raft::kNone) {
       return Drop(
           c,
           fmt::format("hello for cluster {:x} member {:x} from {:x}, but this is "
                       "cluster {:x} member {:x}",
-                      hello->cluster_id, hello->to, hello->from, options.cluster_id, options.self),
+                      hello.cluster_id, hello.to, hello.from, options.cluster_id, options.self),
           true);
     }
-    c.peer = *hello;
+    c.peer = hello;
     c.greeted = true;
     c.timer.cancel();
     auto [it, added] = by_member.try_emplace(c.peer.from, c.id);

@@ -13,6 +13,10 @@
 // most max_connections are open at once, and each buffers at most one
 // frame, so memory stays bounded whatever arrives.
 //
+// A membership query (peer_wire.h) is answered with one frame holding
+// cluster_info() and the connection is closed; without cluster_info the
+// query is refused like a wrong hello.
+//
 // Threading: the loop thread only; the handler runs on it. The EventLoop
 // outlives the listener.
 #pragma once
@@ -35,6 +39,8 @@ struct ListenerOptions {
   size_t max_message_bytes = 64u << 20;
   size_t max_connections = 256;
   std::chrono::milliseconds hello_timeout{5000};
+  // The encoded ClusterInfo for membership queries (called on the loop).
+  std::function<std::string()> cluster_info;
 };
 
 class PeerListener {

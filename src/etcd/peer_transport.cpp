@@ -286,6 +286,7 @@ base::Result<uint16_t> PeerTransport::Listen(const std::string& host, uint16_t p
     lo.self = impl_->options.self;
     lo.max_message_bytes = impl_->options.max_message_bytes;
     lo.hello_timeout = impl_->options.hello_timeout;
+    lo.cluster_info = impl_->options.cluster_info;
     std::weak_ptr<Impl> weak = impl_;
     impl_->listener = std::make_unique<PeerListener>(impl_->loop, lo, [weak](raft::Message m) {
       if (auto self = weak.lock()) self->Report(std::move(m));

@@ -57,6 +57,8 @@ struct TransportOptions {
   std::chrono::milliseconds backoff_max{1000};
   std::chrono::milliseconds dial_timeout{1000};   // resolve and connect
   std::chrono::milliseconds hello_timeout{5000};  // incoming connections
+  // Answers membership queries (ListenerOptions::cluster_info).
+  std::function<std::string()> cluster_info;
 };
 
 // What /v2/stats/leader reports about a follower.

@@ -49,10 +49,11 @@ base::Result<PeerHello> DecodeHello(std::string_view in) {
   return h;
 }
 
-size_t AppendFrame(const raft::Message& m, std::string& out) {
-  size_t start = out.size();
-  out.append(kFrameHeaderBytes, '\0');
-  raft::EncodeMessage(m, out);
+namespace {
+
+// Fills in the header of the frame whose body runs from start + header to
+// the end of `out`.
+size_t SealFrame(size_t start, std::string& out) {
   std::string_view body = std::string_view(out).substr(start + kFrameHeaderBytes);
   std::string header;
   base::Encoder e(header);
@@ -60,6 +61,81 @@ size_t AppendFrame(const raft::Message& m, std::string& out) {
   e.U32(base::Crc32c(body));
   out.replace(start, kFrameHeaderBytes, header);
   return out.size() - start;
+}
+
+}  // namespace
+
+size_t AppendFrame(const raft::Message& m, std::string& out) {
+  size_t start = out.size();
+  out.append(kFrameHeaderBytes, '\0');
+  raft::EncodeMessage(m, out);
+  return SealFrame(start, out);
+}
+
+size_t AppendFrame(std::string_view body, std::string& out) {
+  size_t start = out.size();
+  out.append(kFrameHeaderBytes, '\0');
+  out.append(body);
+  return SealFrame(start, out);
+}
+
+bool IsMembershipQuery(const PeerHello& hello) {
+  return hello == PeerHello{};
+}
+
+std::string EncodeClusterInfo(const ClusterInfo& info) {
+  std::string out;
+  base::Encoder e(out);
+  e.U64(info.cluster_id);
+  e.Varint(info.members.size());
+  for (const auto& m : info.members) {
+    e.U64(m.id.value);
+    e.Bytes(m.name);
+    e.Varint(m.peer_urls.size());
+    for (const auto& u : m.peer_urls) e.Bytes(u);
+    e.Varint(m.client_urls.size());
+    for (const auto& u : m.client_urls) e.Bytes(u);
+  }
+  e.Varint(info.removed.size());
+  for (uint64_t id : info.removed) e.U64(id);
+  return out;
+}
+
+namespace {
+
+// A count read from the wire, bounded by the bytes left so that garbage
+// cannot make us reserve much.
+bool Count(base::Decoder& d, size_t left, uint64_t& n) {
+  return d.Varint(n) && n <= left;
+}
+
+bool Strings(base::Decoder& d, size_t left, std::vector<std::string>& out) {
+  uint64_t n = 0;
+  if (!Count(d, left, n)) return false;
+  out.resize(n);
+  for (auto& s : out)
+    if (!d.Bytes(s)) return false;
+  return true;
+}
+
+}  // namespace
+
+base::Result<ClusterInfo> DecodeClusterInfo(std::string_view in) {
+  base::Decoder d(in);
+  ClusterInfo info;
+  uint64_t n = 0;
+  bool ok = d.U64(info.cluster_id) && Count(d, in.size(), n);
+  for (uint64_t i = 0; ok && i < n; ++i) {
+    Member& m = info.members.emplace_back();
+    ok = d.U64(m.id.value) && d.Bytes(m.name) && Strings(d, in.size(), m.peer_urls) &&
+         Strings(d, in.size(), m.client_urls);
+  }
+  ok = ok && Count(d, in.size(), n);
+  for (uint64_t i = 0; ok && i < n; ++i) ok = d.U64(info.removed.emplace_back());
+  if (!ok || !d.done()) {
+    return base::Status(base::Code::kCorruption, "membership answer: does not decode");
+  }
+  return info;
 }
 
 void FrameReader::Append(std::string_view bytes) {
@@ -72,7 +148,7 @@ void FrameReader::Append(std::string_view bytes) {
   buf_.append(bytes);
 }
 
-FrameReader::Step FrameReader::Next(raft::Message& out, base::Status& error) {
+FrameReader::Step FrameReader::Take(std::string_view& body, base::Status& error) {
   if (failed_) {
     error = base::Status(base::Code::kCorruption, "peer stream: already failed");
     return Step::kError;
@@ -90,21 +166,35 @@ FrameReader::Step FrameReader::Next(raft::Message& out, base::Status& error) {
   }
   // No reserve for the claimed length: memory follows the bytes that came.
   if (rest.size() - kFrameHeaderBytes < len) return Step::kNeedMore;
-  std::string_view body = rest.substr(kFrameHeaderBytes, len);
+  body = rest.substr(kFrameHeaderBytes, len);
   if (base::Crc32c(body) != crc) {
     failed_ = true;
     error = base::Status(base::Code::kCorruption, "peer frame: checksum mismatch");
     return Step::kError;
   }
+  pos_ += kFrameHeaderBytes + len;
+  return Step::kMessage;
+}
+
+FrameReader::Step FrameReader::Next(raft::Message& out, base::Status& error) {
+  std::string_view body;
+  Step step = Take(body, error);
+  if (step != Step::kMessage) return step;
   auto m = raft::DecodeMessage(body);
   if (!m.ok()) {
     failed_ = true;
     error = m.status();
     return Step::kError;
   }
-  pos_ += kFrameHeaderBytes + len;
   out = std::move(*m);
   return Step::kMessage;
+}
+
+FrameReader::Step FrameReader::NextBody(std::string& out, base::Status& error) {
+  std::string_view body;
+  Step step = Take(body, error);
+  if (step == Step::kMessage) out.assign(body);
+  return step;
 }
 
 }  // namespace flotilla::etcd

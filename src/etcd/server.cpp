@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "etcd/disk.h"
 #include "etcd/entry.h"
+#include "etcd/peer_query.h"
 #include "etcd/peer_transport.h"
 #include "etcd/server_internal.h"
 #include "net/http_client.h"
@@ -81,6 +82,8 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
   std::vector<MemberId> ids;
   for (const auto& m : founders) ids.push_back(m.id);
   cluster_id_ = ComputeClusterId(ids);
+  std::vector<Member> peers = founders;
+  if (!existing && config_.join_existing) FLOTILLA_RETURN_IF_ERROR(LearnCluster(peers));
 
   disk_ = std::make_unique<Disk>(loop_, fs_, config_.data_dir);
   OpenedDisk opened;
@@ -118,6 +121,7 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
   TransportOptions topts;
   topts.cluster_id = cluster_id_.value;
   topts.self = id_.value;
+  topts.cluster_info = [this] { return EncodeClusterInfo(Info()); };
   transport_ = std::make_unique<PeerTransport>(loop_, topts);
   transport_->SetHandler([this](raft::Message m) {
     if (m.type == raft::MessageType::kUnreachable) {
@@ -137,7 +141,7 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
     if (!bound.ok()) return bound.status();
     FLOG_INFO("etcd: peer traffic on {}:{}", host, *bound);
   }
-  for (const auto& m : founders) {
+  for (const auto& m : peers) {
     if (m.id != id_) transport_->AddPeer(m.id.value, m.peer_urls);
   }
   SyncPeers();
@@ -153,6 +157,45 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
   }
   Kick();
   return base::Status::Ok();
+}
+
+// --initial-cluster-state existing: the running members (`peers`, from
+// --initial-cluster) tell the cluster id and the id this member was added
+// under (etcd's member add gives a new member an id of its own, so a
+// member cannot compute it); `peers` becomes the cluster's members.
+base::Status Server::LearnCluster(std::vector<Member>& peers) {
+  std::vector<std::string> urls;
+  for (const auto& m : peers)
+    if (m.id != id_) urls.insert(urls.end(), m.peer_urls.begin(), m.peer_urls.end());
+  auto info = QueryCluster(urls, std::chrono::seconds(2));
+  if (!info.ok()) return info.status();
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  auto mine = sorted(config_.initial_advertise_peer_urls);
+  auto found = std::find_if(info->members.begin(), info->members.end(),
+                            [&](const Member& m) { return sorted(m.peer_urls) == mine; });
+  if (found == info->members.end()) {
+    std::string joined;
+    for (const auto& u : mine) joined += (joined.empty() ? "" : ",") + u;
+    return base::Status(base::Code::kInvalidArgument,
+                        fmt::format("cluster {:x} has no member with peer URLs {}; add it first "
+                                    "(flotilla etcdctl member add {} {})",
+                                    info->cluster_id, joined, config_.name, joined));
+  }
+  cluster_id_ = ClusterId{info->cluster_id};
+  id_ = found->id;
+  peers = info->members;
+  return base::Status::Ok();
+}
+
+ClusterInfo Server::Info() {
+  ClusterInfo info;
+  info.cluster_id = cluster_id_.value;
+  info.members = Members();
+  info.removed.assign(removed_ids_.begin(), removed_ids_.end());
+  return info;
 }
 
 void Server::Stop() {

@@ -45,6 +45,7 @@ namespace flotilla::etcd {
 
 class Disk;
 class PeerTransport;
+struct ClusterInfo;
 
 struct ServerConfig {
   std::string name = "default";
@@ -135,6 +136,8 @@ class Server {
   void SyncTick();
   void ExpireWaiters();
   void SyncPeers();
+  base::Status LearnCluster(std::vector<Member>& peers);
+  ClusterInfo Info();
   void SendFarewell(MemberId removed, const raft::Entry& e);
   uint64_t NextSeq() { return ++seq_; }
   void Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done);

@@ -36,7 +36,13 @@ void Server::SendFarewell(MemberId removed, const raft::Entry& e) {
 
 void Server::AddMember(const std::vector<std::string>& peer_urls,
                        std::function<void(base::Result<Member>)> done) {
-  Member m{ComputeMemberId(peer_urls, config_.initial_cluster_token), "", peer_urls, {}};
+  // As etcd's member add: the id hashes the peer URLs and the time, so the
+  // URLs of a removed member come back under a new identity.
+  Member m{
+      ComputeMemberId(peer_urls, std::to_string(clock_.Now() / 1'000'000'000)), "", peer_urls, {}};
+  if (IsRemoved(m.id)) {
+    return done(base::Status(base::Code::kAlreadyExists, "membership: ID removed"));
+  }
   uint64_t seq = NextSeq();
   raft::ConfChange cc{raft::ConfChangeType::kAddNode, m.id.value,
                       EncodeConfContext({id_.value, seq}, RaftAttributesJson(m))};

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "cluster_process.h"
@@ -156,11 +157,107 @@ TEST(ClusterMembership, removeMember_restContinueAndItsIdIsRefused) {
   r = Do((*members)[0], "DELETE", "/v2/members/" + victim_id);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 410) << r->body;
-  // Its peer URLs would give it its old id again: refused.
+  // Restarted with its data dir, the removed member learns from its own log
+  // that it was removed and stops again, with an error.
+  ASSERT_TRUE(testing::RestartMember((*members)[2], false));
+  auto status = (*members)[2].process.Wait(20s);
+  ASSERT_TRUE(status.has_value()) << "a removed member kept running after a restart";
+  EXPECT_NE(*status, 0);
+  // Its peer URLs may be added again, as etcd allows, under a new id.
   r = Do((*members)[0], "POST", "/v2/members", R"({"peerURLs":[")" + victim_url + R"("]})",
          "application/json");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_EQ(r->status, 201) << r->body;
+  EXPECT_NE(std::string(json::parse(r->body).at("id").as_string()), victim_id);
+}
+
+// etcd's way to grow a cluster: `member add` on the running cluster, then
+// start the new member with --initial-cluster-state existing. It learns the
+// cluster id and its own id from its peers, catches up on the data, and
+// serves reads and writes like the others.
+TEST(ClusterMembership, addThenStartWithExistingState_newMemberJoinsAndServes) {
+  auto members = testing::StartCluster(3);
+  ASSERT_TRUE(members);
+  auto r = Do((*members)[0], "PUT", "/v2/keys/before", "value=old");
+  ASSERT_TRUE(r.ok() && r->status == 201);
+
+  ServerProcess joiner;
+  joiner.name = "m4";
+  joiner.dir = testing::MakeTempDir("flotilla-join");
+  joiner.data_dir = joiner.dir + "/data";
+  joiner.client_port = testing::FreePort();
+  joiner.peer_port = testing::FreePort();
+  joiner.url = "http://127.0.0.1:" + std::to_string(joiner.client_port);
+  joiner.log_path = joiner.dir + "/log";
+  std::string peer = "http://127.0.0.1:" + std::to_string(joiner.peer_port);
+  r = Do((*members)[1], "POST", "/v2/members", R"({"peerURLs":[")" + peer + R"("]})",
+         "application/json");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 201) << r->body;
+  std::string new_id(json::parse(r->body).at("id").as_string());
+
+  std::string initial;
+  for (const auto& m : *members)
+    initial += m.name + "=http://127.0.0.1:" + std::to_string(m.peer_port) + ",";
+  initial += "m4=" + peer;
+  auto p = testing::Process::Spawn(
+      {FLOTILLA_BINARY, "serve", "--name", "m4", "--data-dir", joiner.data_dir,
+       "--listen-client-urls", joiner.url, "--advertise-client-urls", joiner.url,
+       "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster",
+       initial, "--initial-cluster-state", "existing"},
+      {}, joiner.log_path);
+  ASSERT_TRUE(p);
+  joiner.process = std::move(*p);
+  ASSERT_TRUE(testing::WaitHealthy(joiner.url, 30s)) << "log in " << joiner.log_path;
+
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  std::string seen;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (seen = Value(Do(joiner, "GET", "/v2/keys/before"))) != "old") {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(seen, "old");
+  r = Do(joiner, "PUT", "/v2/keys/after", "value=new");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(Value(Do((*members)[0], "GET", "/v2/keys/after?quorum=true")), "new");
+  // Every member lists four, the new one under the id member add gave it
+  // and, once it has published itself, its name.
+  deadline = std::chrono::steady_clock::now() + 20s;
+  bool named = false;
+  while (!named && std::chrono::steady_clock::now() < deadline) {
+    auto list = json::parse(Do((*members)[2], "GET", "/v2/members")->body);
+    ASSERT_EQ(list.at("members").as_array().size(), 4u);
+    for (const auto& m : list.at("members").as_array())
+      named = named || (m.at("id").as_string() == new_id && m.at("name").as_string() == "m4");
+    if (!named) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(named);
+}
+
+// A member started with --initial-cluster-state existing that was never
+// added stops with an error that says what to do.
+TEST(ClusterMembership, existingStateWithoutMemberAdd_refusesToStart) {
+  auto members = testing::StartCluster(3);
+  ASSERT_TRUE(members);
+  auto dir = testing::MakeTempDir("flotilla-join");
+  std::string peer = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  std::string client = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  std::string initial =
+      "m1=http://127.0.0.1:" + std::to_string((*members)[0].peer_port) + ",m4=" + peer;
+  auto p = testing::Process::Spawn(
+      {FLOTILLA_BINARY, "serve", "--name", "m4", "--data-dir", dir + "/data",
+       "--listen-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls",
+       peer, "--initial-cluster", initial, "--initial-cluster-state", "existing"},
+      {}, dir + "/log");
+  ASSERT_TRUE(p);
+  auto status = p->Wait(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_NE(*status, 0);
+  std::ifstream in(dir + "/log");
+  std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(log.find("member add"), std::string::npos) << log;
+  testing::RemoveTree(dir);
 }
 
 }  // namespace

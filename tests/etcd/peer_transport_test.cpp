@@ -12,9 +12,12 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <optional>
+#include <thread>
 
 #include "base/codec.h"
 #include "cluster_process.h"
+#include "etcd/peer_query.h"
 #include "etcd/peer_wire.h"
 
 namespace flotilla::etcd {
@@ -351,6 +354,36 @@ TEST_F(PeerTransportTest, removedPeerAndClosedTransport_sendNothing) {
   EXPECT_TRUE(b.received.empty());
   EXPECT_TRUE(a.received.empty());
   EXPECT_TRUE(b.reports.empty());
+}
+
+// The membership query (--initial-cluster-state existing): a member that
+// answers them tells the cluster it knows; one that does not (no
+// cluster_info) closes the connection as for any wrong hello.
+TEST_F(PeerTransportTest, membershipQuery_isAnsweredWithTheClusterInfo) {
+  TransportOptions o = Options(2);
+  o.cluster_info = [] {
+    ClusterInfo info;
+    info.cluster_id = kCluster;
+    info.members.push_back({MemberId{2}, "b", {"http://127.0.0.1:1"}, {}});
+    info.removed = {9};
+    return EncodeClusterInfo(info);
+  };
+  Member answering(loop_, o), silent(loop_, Options(3));
+  std::optional<base::Result<ClusterInfo>> got, refused;
+  std::thread asker([&] {
+    got = QueryCluster({Url(silent.port), Url(answering.port)}, 2s);
+    refused = QueryCluster({Url(silent.port)}, 2s);
+  });
+  ASSERT_TRUE(RunUntil([&] { return refused.has_value(); }, 10s));
+  asker.join();
+  ASSERT_TRUE(got->ok()) << got->status().message();
+  EXPECT_EQ((*got)->cluster_id, kCluster);
+  ASSERT_EQ((*got)->members.size(), 1u);
+  EXPECT_EQ((*got)->members[0].name, "b");
+  EXPECT_EQ((*got)->removed, std::vector<uint64_t>{9});
+  ASSERT_FALSE(refused->ok());
+  EXPECT_NE(refused->status().message().find(Url(silent.port)), std::string::npos)
+      << refused->status().message();
 }
 
 }  // namespace

@@ -125,5 +125,50 @@ TEST(FrameReader, checksummedGarbage_isAnUndecodableMessage) {
   EXPECT_NE(err.message().find("unknown type 99"), std::string::npos) << err.message();
 }
 
+TEST(ClusterInfo, roundTripsThroughAFrame) {
+  ClusterInfo info;
+  info.cluster_id = 0xcdf818194e3a8c32;
+  info.members.push_back({MemberId{0x8e9e05c52164694d},
+                          "m1",
+                          {"http://127.0.0.1:2380", "http://10.0.0.1:2380"},
+                          {"http://127.0.0.1:2379"}});
+  info.members.push_back({MemberId{7}, "", {"http://127.0.0.1:2480"}, {}});
+  info.removed = {3, 5};
+  std::string frame;
+  AppendFrame(EncodeClusterInfo(info), frame);
+  FrameReader reader(1u << 20);
+  reader.Append(frame);
+  std::string body;
+  base::Status error;
+  ASSERT_EQ(reader.NextBody(body, error), Step::kMessage) << error.message();
+  auto back = DecodeClusterInfo(body);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->cluster_id, info.cluster_id);
+  ASSERT_EQ(back->members.size(), 2u);
+  EXPECT_EQ(back->members[0].id, info.members[0].id);
+  EXPECT_EQ(back->members[0].name, "m1");
+  EXPECT_EQ(back->members[0].peer_urls, info.members[0].peer_urls);
+  EXPECT_EQ(back->members[0].client_urls, info.members[0].client_urls);
+  EXPECT_EQ(back->removed, info.removed);
+}
+
+TEST(ClusterInfo, truncatedOrHugeCounts_areRefused) {
+  ClusterInfo info;
+  info.cluster_id = 1;
+  info.members.push_back({MemberId{2}, "m", {"http://h:1"}, {}});
+  std::string bytes = EncodeClusterInfo(info);
+  for (size_t n = 0; n < bytes.size(); ++n)
+    EXPECT_FALSE(DecodeClusterInfo(bytes.substr(0, n)).ok()) << n;
+  std::string huge(8, '\1');
+  huge += "\xff\xff\xff\xff\x0f";  // a member count of 4 billion
+  EXPECT_FALSE(DecodeClusterInfo(huge).ok());
+  EXPECT_FALSE(DecodeClusterInfo(bytes + "x").ok());
+}
+
+TEST(PeerHello, allZero_isAMembershipQuery) {
+  EXPECT_TRUE(IsMembershipQuery(*DecodeHello(EncodeHello({}))));
+  EXPECT_FALSE(IsMembershipQuery({1, 0, 0}));
+}
+
 }  // namespace
 }  // namespace flotilla::etcd
