@@ -103,6 +103,7 @@ struct PeerListener::Impl : std::enable_shared_from_this<PeerListener::Impl> {
           if (ec) {
             // The sender went away (restart, removal, its own backoff).
             self->Drop(*c, ec == asio::error::eof ? "closed by sender" : ec.message(), false);
+            if (c->greeted) self->ReportDown(c->peer.from);
             return;
           }
           std::string_view data(c->chunk.get(), n);
@@ -185,6 +186,16 @@ struct PeerListener::Impl : std::enable_shared_from_this<PeerListener::Impl> {
       // The handler may have closed us.
       if (closed || !c.open) return false;
     }
+  }
+
+  // Tells the handler that `from`'s connection closed (kPeerDown).
+  void ReportDown(raft::NodeId from) {
+    if (!handler) return;
+    raft::Message m;
+    m.type = raft::MessageType::kPeerDown;
+    m.from = from;
+    m.to = options.self;
+    handler(std::move(m));
   }
 
   // Closes a connection; `bad` input is logged as a warning. Returns false.

@@ -13,6 +13,11 @@
 // most max_connections are open at once, and each buffers at most one
 // frame, so memory stays bounded whatever arrives.
 //
+// When a greeted sender's connection ends from its side (closed, reset),
+// the handler gets a local kPeerDown from it: often the sender's process
+// died, and raft may elect sooner (connections we close ourselves, e.g.
+// replaced ones, are not reported).
+//
 // A membership query (peer_wire.h) is answered with one frame holding
 // cluster_info() and the connection is closed; without cluster_info the
 // query is refused like a wrong hello.

@@ -19,7 +19,8 @@
 // with reject = false.
 //
 // Receiving is PeerListener's (peer_listener.h): it checks the hello and
-// every frame and closes connections that break the protocol.
+// every frame and closes connections that break the protocol; a peer's
+// connection that ends from its side gives the handler a local kPeerDown.
 //
 // Per-peer link states, and the only transitions:
 //

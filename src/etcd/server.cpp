@@ -128,6 +128,8 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
       node_->ReportUnreachable(m.from);
     } else if (m.type == raft::MessageType::kSnapshotStatus) {
       node_->ReportSnapshot(m.from, m.reject);
+    } else if (m.type == raft::MessageType::kPeerDown) {
+      node_->ReportPeerDown(m.from);
     } else if (!removed_ids_.count(m.from)) {
       node_->Step(std::move(m));
     }
@@ -225,6 +227,10 @@ void Server::Propose(kv::Request request, Done done) {
     if (done) done(InternalError(failed_.message()));
     return;
   }
+  if (leader_ == raft::kNone) {
+    held_.push_back({Deadline(), std::move(request), std::move(done), nullptr});
+    return;
+  }
   uint64_t seq = NextSeq();
   auto error = node_->Propose(EncodeProposal({id_.value, seq}, request));
   if (error != raft::ProposeError::kNone) {
@@ -241,15 +247,32 @@ void Server::Propose(kv::Request request, Done done) {
 
 void Server::Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done) {
   auto w = std::make_unique<Waiter>();
-  w->deadline = clock_.Now() + int64_t(config_.request_timeout_ms) * 1000000;
+  w->deadline = Deadline();
   w->done = std::move(done);
   waiters_[seq] = std::move(w);
   Kick();
 }
 
 void Server::LinearizableRead(std::function<void(base::Status)> done) {
+  if (leader_ == raft::kNone) {
+    held_.push_back({Deadline(), {}, nullptr, std::move(done)});
+    return;
+  }
   reads_unsent_.push_back(std::move(done));
   Kick();
+}
+
+// A leader is known again: what waited for one goes ahead.
+void Server::ReleaseHeld() {
+  auto held = std::move(held_);
+  held_.clear();
+  for (auto& h : held) {
+    if (h.read) {
+      LinearizableRead(std::move(h.read));
+    } else {
+      Propose(std::move(h.request), std::move(h.done));
+    }
+  }
 }
 
 std::vector<Member> Server::Members() {
@@ -276,6 +299,7 @@ std::vector<Member> Server::Members() {
 // Tells the transport where every other member is, and which were removed,
 // as the store says.
 void Server::SyncPeers() {
+  if (!transport_) return;  // recovering a snapshot at start: Start() syncs later
   for (const auto& m : Members()) {
     if (m.id != id_ && !m.peer_urls.empty()) transport_->AddPeer(m.id.value, m.peer_urls);
   }

@@ -140,6 +140,10 @@ class Server {
   ClusterInfo Info();
   void SendFarewell(MemberId removed, const raft::Entry& e);
   uint64_t NextSeq() { return ++seq_; }
+  // When a request that starts now has waited long enough.
+  base::UnixNanos Deadline() const {
+    return clock_.Now() + int64_t(config_.request_timeout_ms) * 1'000'000;
+  }
   void Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done);
 
   net::EventLoop& loop_;
@@ -173,6 +177,17 @@ class Server {
   std::set<uint64_t> removed_ids_;
   // Proposals of this member waiting for their entry, by sequence number.
   std::unordered_map<uint64_t, std::unique_ptr<Waiter>> waiters_;
+  // Writes and reads that came while there was no leader (an election):
+  // proposed once one is known, or failed at their deadline, so a client
+  // sees a failover as a slower answer rather than an error.
+  struct Held {
+    base::UnixNanos deadline = 0;
+    kv::Request request;  // a write (when `done`)
+    Done done;
+    std::function<void(base::Status)> read;  // or a linearizable read
+  };
+  std::vector<Held> held_;
+  void ReleaseHeld();
   // Reads waiting for a ReadIndex answer (by context) or for apply.
   struct ReadBatch {
     base::UnixNanos deadline = 0;

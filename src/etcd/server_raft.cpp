@@ -1,4 +1,5 @@
-// Server: the raft loop. Ready handling (persist, then send, then advance),
+// Server: the raft loop. Ready handling (persist, then send, then advance;
+// a leader's appends go out before persisting),
 // applying committed entries to the store, reads, snapshots and ticks.
 #include <algorithm>
 
@@ -27,7 +28,7 @@ void Server::HandleReady() {
     std::string ctx = "r" + std::to_string(NextSeq());
     auto error = node_->ReadIndex(ctx);
     auto& batch = reads_asked_[ctx];
-    batch.deadline = clock_.Now() + int64_t(config_.request_timeout_ms) * 1000000;
+    batch.deadline = Deadline();
     batch.callbacks = std::move(reads_unsent_);
     reads_unsent_.clear();
     if (error != raft::ProposeError::kNone) {
@@ -55,7 +56,12 @@ void Server::HandleReady() {
   if (!rd.committed_entries.empty())
     adv->committed_entries.push_back(
         {rd.committed_entries.back().term, rd.committed_entries.back().index});
-  adv->messages = std::move(rd.messages);
+  // A leader's appends go out now, its fsync and its followers' overlapping.
+  std::vector<raft::Message> early;
+  for (auto& m : rd.messages) {
+    (raft::MaySendBeforePersist(node_->raft(), m) ? early : adv->messages).push_back(std::move(m));
+  }
+  if (!early.empty()) transport_->Send(std::move(early));
   auto snapshot = std::make_shared<raft::Snapshot>(rd.snapshot);
 
   persisting_ = true;
@@ -129,6 +135,7 @@ void Server::OnLeaderChange(raft::NodeId leader) {
     FLOG_INFO("etcd: {} lost the leader at term {}", id_.String(), term());
     return;
   }
+  ReleaseHeld();
   FLOG_INFO("etcd: {} sees leader {} at term {}", id_.String(), MemberId{leader}.String(), term());
   if (leader != id_.value) return;
   leader_since_ = clock_.Now();
@@ -228,6 +235,13 @@ void Server::ExpireWaiters() {
     metrics_.proposals_failed++;
     w->done(nullptr);
   }
+  std::erase_if(held_, [&](Held& h) {
+    if (h.deadline > now) return false;
+    metrics_.proposals_failed += h.read ? 0 : 1;
+    if (h.read) h.read(base::Status(base::Code::kUnavailable, TimeoutError().cause));
+    if (h.done) h.done(TimeoutError());
+    return true;
+  });
   for (auto it = reads_asked_.begin(); it != reads_asked_.end();) {
     if (it->second.deadline > now) {
       ++it;

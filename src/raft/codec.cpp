@@ -19,7 +19,7 @@ base::Status Corrupt(std::string_view what, const std::string& detail) {
 }
 
 bool ValidMessageType(uint8_t t) {
-  return t <= static_cast<uint8_t>(MessageType::kCheckQuorum) ||
+  return t <= static_cast<uint8_t>(MessageType::kPeerDown) ||
          (t >= static_cast<uint8_t>(MessageType::kAppend) &&
           t <= static_cast<uint8_t>(MessageType::kReadIndexResponse));
 }

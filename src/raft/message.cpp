@@ -17,6 +17,8 @@ const char* ToString(MessageType t) {
       return "MsgSnapStatus";
     case MessageType::kCheckQuorum:
       return "MsgCheckQuorum";
+    case MessageType::kPeerDown:
+      return "MsgPeerDown";
     case MessageType::kAppend:
       return "MsgApp";
     case MessageType::kAppendResponse:
@@ -54,6 +56,7 @@ bool IsLocal(MessageType t) {
     case MessageType::kUnreachable:
     case MessageType::kSnapshotStatus:
     case MessageType::kCheckQuorum:
+    case MessageType::kPeerDown:
       return true;
     default:
       return false;

@@ -84,6 +84,7 @@ enum class MessageType : uint8_t {
   kUnreachable = 3,     // the transport could not reach `from`
   kSnapshotStatus = 4,  // the transport finished (reject=failed) sending a snapshot to `from`
   kCheckQuorum = 5,     // leader: step down if a quorum was not heard from
+  kPeerDown = 6,        // the transport saw `from`'s connection to us close
   // Between members.
   kAppend = 10,
   kAppendResponse = 11,
@@ -101,7 +102,8 @@ enum class MessageType : uint8_t {
 };
 
 const char* ToString(MessageType t);
-// kHup, kBeat, kUnreachable, kSnapshotStatus, kCheckQuorum (not kPropose).
+// kHup, kBeat, kUnreachable, kSnapshotStatus, kCheckQuorum, kPeerDown (not
+// kPropose).
 bool IsLocal(MessageType t);
 bool IsResponse(MessageType t);
 

@@ -282,6 +282,19 @@ ProposeError Raft::Step(Message m) {
   }
 
   switch (m.type) {
+    case MessageType::kPeerDown:
+      // Our leader's connection closed: its process died, most often. Rather
+      // than wait out a whole election timeout, stop trusting its lease and
+      // campaign after a short random delay (1 to election_tick / 2 ticks:
+      // spread so that followers who saw the same close rarely collide).
+      // Harmless when the leader lives on: its next heartbeat restores it
+      // here, and members still hearing from it refuse the pre-vote.
+      if (role_ == Role::kFollower && lead_ != kNone && m.from == lead_) {
+        lead_ = kNone;
+        int delay = 1 + static_cast<int>(rand_.Below(std::max(1, config_.election_tick / 2)));
+        election_elapsed_ = std::max(election_elapsed_, randomized_election_timeout_ - delay);
+      }
+      return ProposeError::kNone;
     case MessageType::kHup:
       if (role_ == Role::kLeader || !promotable() || HasUnappliedConfChanges()) {
         return ProposeError::kNone;

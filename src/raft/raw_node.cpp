@@ -87,6 +87,18 @@ void RawNode::ReportUnreachable(NodeId peer) {
   raft_.Step(std::move(m));
 }
 
+bool MaySendBeforePersist(const Raft& node, const Message& m) {
+  return node.role() == Role::kLeader && m.from == node.id() && m.term == node.term() &&
+         (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat);
+}
+
+void RawNode::ReportPeerDown(NodeId peer) {
+  Message m;
+  m.type = MessageType::kPeerDown;
+  m.from = peer;
+  raft_.Step(std::move(m));
+}
+
 void RawNode::ReportSnapshot(NodeId peer, bool failed) {
   Message m;
   m.type = MessageType::kSnapshotStatus;

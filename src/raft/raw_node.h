@@ -19,6 +19,14 @@
 // in one term or lose an entry a quorum counted on, and raft's safety
 // (Figure 3) would be gone.
 //
+// The one exception (thesis 10.2.1): a leader may send its appends and
+// heartbeats of the current term (MaySendBeforePersist, decided right after
+// GetReady) while the same Ready is being written, so that its own fsync
+// and its followers' overlap. Nothing in them asks the receiver to trust
+// what the leader has not yet synced: its term and vote were synced before
+// it asked for votes, and it counts its own new entries toward a commit
+// only after Advance says they are stable.
+//
 // Committed entries are handed out only once they are on this member's disk.
 // Step may be called between GetReady and Advance (new inputs land in the
 // next Ready); GetReady may not be called again before Advance.
@@ -51,6 +59,10 @@ struct Ready {
   // alone can be written lazily: it is rebuilt after a crash.
   bool must_sync = false;
 };
+
+// Whether `m`, of a Ready just taken from `node`, may be sent before the
+// Ready is persisted (see the exception above).
+bool MaySendBeforePersist(const Raft& node, const Message& m);
 
 // What a member found on disk at start.
 struct Restored {
@@ -96,6 +108,9 @@ class RawNode {
   // The transport's reports.
   void ReportUnreachable(NodeId peer);
   void ReportSnapshot(NodeId peer, bool failed);
+  // `peer`'s connection to us closed (kPeerDown): if it led us, campaign
+  // soon rather than after a whole election timeout.
+  void ReportPeerDown(NodeId peer);
 
   bool HasReady() const;
   Ready GetReady();

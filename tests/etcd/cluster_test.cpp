@@ -122,6 +122,31 @@ TEST_P(Cluster, allMembersRestart_storeIsIntact) {
   }
 }
 
+// A member that restarts from a snapshot (and the entries after it) rejoins
+// and serves everything, including what was written while it was down.
+TEST(ClusterRestart, memberWithASnapshot_restartsAndCatchesUp) {
+  auto members = testing::StartCluster(3, false, {"--snapshot-count", "10"});
+  ASSERT_TRUE(members);
+  for (int i = 0; i < 30; ++i) {
+    auto r = Do((*members)[0], "PUT", "/v2/keys/k" + std::to_string(i), "value=v");
+    ASSERT_TRUE(r.ok() && r->status == 201);
+  }
+  auto& down = (*members)[1];
+  down.process.Kill();
+  auto r = Do((*members)[0], "PUT", "/v2/keys/while-down", "value=yes");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 201) << r->body;
+  ASSERT_TRUE(testing::RestartMember(down)) << "log in " << down.log_path;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  std::string seen;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (seen = Value(Do(down, "GET", "/v2/keys/while-down"))) != "yes") {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(seen, "yes");
+  EXPECT_EQ(Value(Do(down, "GET", "/v2/keys/k0")), "v");
+}
+
 INSTANTIATE_TEST_SUITE_P(Members, Cluster, ::testing::Values(3, 5),
                          [](const auto& info) { return std::to_string(info.param); });
 

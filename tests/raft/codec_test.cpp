@@ -19,6 +19,7 @@ const std::vector<MessageType> kAllTypes = {
     MessageType::kUnreachable,
     MessageType::kSnapshotStatus,
     MessageType::kCheckQuorum,
+    MessageType::kPeerDown,
     MessageType::kAppend,
     MessageType::kAppendResponse,
     MessageType::kVote,
@@ -118,7 +119,7 @@ TEST(MessageCodec, truncatedAtEveryLength_isCorruption) {
 }
 
 TEST(MessageCodec, unknownType_isRefusedByNumber) {
-  for (uint8_t t : {6, 7, 9, 23, 200, 255}) {
+  for (uint8_t t : {7, 8, 9, 23, 200, 255}) {
     std::string bytes = Encoded(FullMessage(MessageType::kAppend));
     bytes[1] = static_cast<char>(t);
     auto got = DecodeMessage(bytes);
@@ -254,7 +255,7 @@ TEST(MessageType, namesAndClasses) {
   for (MessageType t : kAllTypes) {
     bool local = t == MessageType::kHup || t == MessageType::kBeat ||
                  t == MessageType::kUnreachable || t == MessageType::kSnapshotStatus ||
-                 t == MessageType::kCheckQuorum;
+                 t == MessageType::kCheckQuorum || t == MessageType::kPeerDown;
     EXPECT_EQ(IsLocal(t), local) << ToString(t);
     EXPECT_STRNE(ToString(t), "MsgUnknown");
   }

@@ -1,5 +1,6 @@
 // Leader election: section 5.2 of the Raft paper, PreVote and CheckQuorum
-// (thesis 9.6 and 6.2), leader transfer (thesis 3.10).
+// (thesis 9.6 and 6.2), leader transfer (thesis 3.10), and flotilla's early
+// election when the leader's connection closes (kPeerDown).
 #include <gtest/gtest.h>
 
 #include "test_cluster.h"
@@ -122,6 +123,66 @@ TEST(Election, transferLeader_proposalsRefusedDuringTransfer) {
   // Abandoned after an election timeout: proposals flow again.
   for (int i = 0; i < c.node(leader).raft().config().election_tick; ++i) c.Tick(leader);
   EXPECT_EQ(c.node(leader).Propose("y"), ProposeError::kNone);
+}
+
+// Not in the paper: followers that see their leader's connection close
+// (its process died) elect a new leader within half an election timeout,
+// not after a whole randomized one (1 to 2 election timeouts).
+TEST(Election, peerDown_followersElectWithinHalfAnElectionTimeout) {
+  TestCluster c(3);
+  NodeId leader = c.ElectAny();
+  Term term = c.node(leader).raft().term();
+  c.Isolate(leader);
+  for (NodeId id : c.ids())
+    if (id != leader) c.node(id).ReportPeerDown(leader);
+  int half = c.node(leader).raft().config().election_tick / 2;
+  NodeId next = kNone;
+  for (int i = 0; i < half && next == kNone; ++i) {
+    for (NodeId id : c.ids()) {
+      if (id == leader) continue;
+      c.Tick(id);
+      c.Stabilize();
+      if (c.node(id).raft().role() == Role::kLeader) next = id;
+    }
+  }
+  ASSERT_NE(next, kNone) << "no leader within " << half << " ticks";
+  EXPECT_GT(c.node(next).raft().term(), term);
+}
+
+// A false alarm (the leader lives; one follower saw a connection close,
+// e.g. the leader reconnected) changes nothing: the other follower still
+// hears the leader and refuses the pre-vote, and heartbeats restore the
+// follower's leader.
+TEST(Election, peerDown_whileTheLeaderLives_disruptsNothing) {
+  TestCluster c(3);
+  NodeId leader = c.ElectAny();
+  Term term = c.node(leader).raft().term();
+  NodeId alarmed = leader % 3 + 1;
+  c.node(alarmed).ReportPeerDown(leader);
+  for (int i = 0; i < 2 * c.node(leader).raft().config().election_tick; ++i) {
+    for (NodeId id : c.ids()) {
+      c.Tick(id);
+      c.Stabilize();
+    }
+  }
+  EXPECT_EQ(c.Leader(), leader);
+  EXPECT_EQ(c.node(leader).raft().term(), term);
+  EXPECT_EQ(c.node(alarmed).raft().leader(), leader);
+}
+
+// Only the leader's connection counts: another member's close is no reason
+// to campaign early.
+TEST(Election, peerDown_ofAFollower_isIgnored) {
+  TestCluster c(3);
+  NodeId leader = c.ElectAny();
+  NodeId a = leader % 3 + 1, b = a % 3 + 1;
+  c.Isolate(leader);  // no heartbeats that would hide an early campaign
+  c.node(a).ReportPeerDown(b);
+  c.ClearSent();
+  for (int i = 0; i < c.node(a).raft().config().election_tick - 1; ++i) c.Tick(a);
+  c.Stabilize();
+  EXPECT_EQ(c.node(a).raft().leader(), leader);
+  for (const Message& m : c.sent()) EXPECT_NE(m.type, MessageType::kPreVote) << "from " << m.from;
 }
 
 }  // namespace

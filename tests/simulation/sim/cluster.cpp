@@ -180,6 +180,8 @@ void Cluster::Crashed(Member& m, const CrashLoss& loss) {
   if (m.state() == MemberState::kRetired) return;
   ++stats_.crashes;
   if (loss.torn) ++stats_.torn_writes;
+  for (auto& [id, other] : members_)
+    if (id != m.id()) network_.ReportPeerDown(now_, id, m.id());
   Trace("crash " + Str(m.id()) + ": " + Str(loss.kept) + " of " + Str(loss.unsynced) +
         " unsynced writes survive whole" + (loss.torn ? ", part of the next" : ""));
   if (!auto_restart_) return;
@@ -227,6 +229,9 @@ void Cluster::Deliver(Delivery d) {
       return;
     case Delivery::Kind::kUnreachable:
       if (up && m->incarnation() == d.incarnation) m->ReportUnreachable(d.from);
+      return;
+    case Delivery::Kind::kPeerDown:
+      if (up) m->ReportPeerDown(d.from);
       return;
   }
 }

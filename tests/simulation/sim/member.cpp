@@ -140,6 +140,11 @@ void Member::ReportUnreachable(raft::NodeId peer) {
   Drain();
 }
 
+void Member::ReportPeerDown(raft::NodeId peer) {
+  node_->ReportPeerDown(peer);
+  Drain();
+}
+
 void Member::Drain() {
   for (int i = 0; running() && !parked_ && node_->HasReady(); ++i) {
     if (i == 10000) {
@@ -156,6 +161,19 @@ bool Member::HandleReady() {
   if ((!rd.entries.empty() || !rd.snapshot.empty()) && !rd.must_sync) {
     host_.Violation(who + "a Ready with entries or a snapshot does not ask for a sync");
   }
+  // 0. A leader's appends and heartbeats go out before the disk work, as
+  // the server sends them (raw_node.h, thesis 10.2.1): a crash before the
+  // sync below must not make them unsafe.
+  std::vector<raft::Message> later;
+  for (auto& m : rd.messages) {
+    if (raft::MaySendBeforePersist(node_->raft(), m)) {
+      CheckPromise(m);
+      host_.Send(m);
+    } else {
+      later.push_back(std::move(m));
+    }
+  }
+  rd.messages = std::move(later);
   // 1. Persist. Snapshot first: the entries come after it.
   if (!rd.snapshot.empty()) disk_.WriteSnapshot(rd.snapshot, /*replaces_log=*/true);
   disk_.WriteEntries(rd.entries);

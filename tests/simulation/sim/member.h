@@ -2,6 +2,8 @@
 // the driver loop that ties them together by raw_node.h's contract.
 //
 // For each Ready the driver
+//   0. sends at once what a leader may send before persisting
+//      (raft::MaySendBeforePersist), checked as in 3,
 //   1. writes the snapshot, entries and hard state to the disk's buffer,
 //   2. syncs (when must_sync, or, under SyncPolicy::kBeforeSend, whenever
 //      there are messages to send) - or crashes right here if armed to,
@@ -114,6 +116,7 @@ class Member {
   void Campaign();
   void ReportSnapshot(raft::NodeId peer, bool failed);
   void ReportUnreachable(raft::NodeId peer);
+  void ReportPeerDown(raft::NodeId peer);
 
   // The next Ready that must sync crashes after writing, before syncing;
   // with `tear`, the next one with several entries, and the crash tears them.

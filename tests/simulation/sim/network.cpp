@@ -53,6 +53,15 @@ void Network::ReportSnapshot(SimTime at, raft::NodeId sender, raft::NodeId peer,
   Push(at, std::move(r));
 }
 
+void Network::ReportPeerDown(SimTime now, raft::NodeId to, raft::NodeId peer) {
+  if (!Connected(peer, to)) return;
+  Delivery r;
+  r.kind = Delivery::Kind::kPeerDown;
+  r.to = to;
+  r.from = peer;
+  Push(now + Delay(), std::move(r));
+}
+
 std::optional<Delivery> Network::PopDue(SimTime now) {
   while (!queue_.empty() && queue_.top().at <= now) {
     Delivery d = std::move(const_cast<Pending&>(queue_.top()).d);

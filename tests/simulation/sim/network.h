@@ -14,7 +14,9 @@
 //
 // Like etcd's rafthttp, the transport reports back to the sender: a snapshot's
 // fate (ReportSnapshot) and a message refused by a cut link (ReportUnreachable).
-// Those reports are deliveries too, addressed to the sender.
+// Those reports are deliveries too, addressed to the sender. A crashed
+// member's connections close, and every peer it could reach hears so
+// (ReportPeerDown), as the kernel's FIN or RST tells a real member.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +42,7 @@ struct NetworkParams {
 };
 
 struct Delivery {
-  enum class Kind : uint8_t { kMessage, kSnapshotReport, kUnreachable };
+  enum class Kind : uint8_t { kMessage, kSnapshotReport, kUnreachable, kPeerDown };
   Kind kind = Kind::kMessage;
   raft::NodeId to = raft::kNone;    // the member that receives it
   raft::NodeId from = raft::kNone;  // kMessage: the sender; reports: the peer
@@ -66,6 +68,8 @@ class Network {
   // Reports to `sender` that its snapshot to `peer` was delivered or lost.
   void ReportSnapshot(SimTime at, raft::NodeId sender, raft::NodeId peer, bool failed,
                       uint64_t incarnation);
+  // Tells `to`, after a delay, that `peer`'s connection closed.
+  void ReportPeerDown(SimTime now, raft::NodeId to, raft::NodeId peer);
   // The next delivery due at or before `now`, in time order (ties: send order).
   std::optional<Delivery> PopDue(SimTime now);
   // Holds a delivery until `at` (its recipient is paused).
