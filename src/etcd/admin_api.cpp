@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <fstream>
 #include <optional>
@@ -60,8 +61,8 @@ std::optional<net::HttpResponse> ParsePeerUrls(const net::HttpRequest& request,
   return std::nullopt;
 }
 
-// etcd's /v2/stats/leader: per follower, the latency (not measured here:
-// zeros) and message counts, plus the follower's raft progress.
+// etcd's /v2/stats/leader: per follower, the heartbeat round trip (ms) and
+// message counts, plus the follower's raft progress.
 void AppendLeaderStatsJson(std::string& out, Server& server) {
   base::JsonWriter w(out);
   auto status = server.RaftStatus();
@@ -76,11 +77,16 @@ void AppendLeaderStatsJson(std::string& out, Server& server) {
     const PeerStats& ps = peers[id];
     w.Key(MemberId{id}.String());
     w.BeginObject();
+    LatencyStats lat;
+    if (auto it = server.follower_latency().find(id); it != server.follower_latency().end())
+      lat = it->second;
     w.Key("latency");
     w.BeginObject();
-    for (const char* k : {"current", "average", "standardDeviation", "minimum", "maximum"}) {
+    for (auto [k, v] : {std::pair{"current", lat.current}, std::pair{"average", lat.average()},
+                        std::pair{"standardDeviation", lat.standard_deviation()},
+                        std::pair{"minimum", lat.minimum}, std::pair{"maximum", lat.maximum}}) {
       w.Key(k);
-      w.Uint(0);
+      w.Raw(fmt::format("{}", v));
     }
     w.EndObject();
     w.Key("counts");

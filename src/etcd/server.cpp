@@ -130,7 +130,10 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
       node_->ReportSnapshot(m.from, m.reject);
     } else if (m.type == raft::MessageType::kPeerDown) {
       node_->ReportPeerDown(m.from);
-    } else if (!removed_ids_.count(m.from)) {
+    } else if (removed_ids_.count(m.from)) {
+      // ignored (see SendFarewell)
+    } else {
+      if (m.type == raft::MessageType::kHeartbeatResponse) HeartbeatAnswered(m.from);
       node_->Step(std::move(m));
     }
     Kick();

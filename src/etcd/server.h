@@ -64,6 +64,17 @@ struct ServerConfig {
   int request_timeout_ms = 5000;
 };
 
+// A follower's heartbeat round trips, as the leader measured them (etcd's
+// /v2/stats/leader latency, in milliseconds).
+struct LatencyStats {
+  double current = 0, minimum = 0, maximum = 0;
+  uint64_t count = 0;
+  double sum = 0, sum_squares = 0;
+  void Add(double ms);
+  double average() const { return count ? sum / count : 0; }
+  double standard_deviation() const;
+};
+
 // Counters for /metrics and /v2/stats.
 struct ServerMetrics {
   uint64_t proposals_committed = 0;
@@ -112,6 +123,7 @@ class Server {
   base::UnixNanos start_time() const { return start_time_; }
   base::UnixNanos leader_since() const { return leader_since_; }
   const ServerMetrics& metrics() const { return metrics_; }
+  const std::map<raft::NodeId, LatencyStats>& follower_latency() const { return latency_; }
   bool healthy() const;
   // The members, read from the store's /0/members.
   std::vector<Member> Members();
@@ -187,6 +199,11 @@ class Server {
     std::function<void(base::Status)> read;  // or a linearizable read
   };
   std::vector<Held> held_;
+  // Heartbeats in flight (sent at) and the round trips measured, by follower.
+  std::map<raft::NodeId, base::UnixNanos> heartbeat_sent_;
+  std::map<raft::NodeId, LatencyStats> latency_;
+  void Send(std::vector<raft::Message> messages);
+  void HeartbeatAnswered(raft::NodeId from);
   void ReleaseHeld();
   // Reads waiting for a ReadIndex answer (by context) or for apply.
   struct ReadBatch {

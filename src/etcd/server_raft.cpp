@@ -2,6 +2,7 @@
 // a leader's appends go out before persisting),
 // applying committed entries to the store, reads, snapshots and ticks.
 #include <algorithm>
+#include <cmath>
 
 #include "base/log.h"
 #include "etcd/disk.h"
@@ -61,7 +62,7 @@ void Server::HandleReady() {
   for (auto& m : rd.messages) {
     (raft::MaySendBeforePersist(node_->raft(), m) ? early : adv->messages).push_back(std::move(m));
   }
-  if (!early.empty()) transport_->Send(std::move(early));
+  if (!early.empty()) Send(std::move(early));
   auto snapshot = std::make_shared<raft::Snapshot>(rd.snapshot);
 
   persisting_ = true;
@@ -83,12 +84,42 @@ void Server::HandleReady() {
                    }
                    // The durability contract: only now may the messages go out.
                    if (!snapshot->empty()) ApplySnapshot(*snapshot);
-                   transport_->Send(std::move(adv->messages));
+                   Send(std::move(adv->messages));
                    node_->Advance(*adv);
                    ServeReads();
                    MaybeSnapshot();
                    Kick();
                  });
+}
+
+// Sends, noting when each follower's heartbeat left (one timed at a time).
+void Server::Send(std::vector<raft::Message> messages) {
+  for (const auto& m : messages) {
+    if (m.type == raft::MessageType::kHeartbeat) heartbeat_sent_.try_emplace(m.to, clock_.Now());
+  }
+  transport_->Send(std::move(messages));
+}
+
+void Server::HeartbeatAnswered(raft::NodeId from) {
+  auto it = heartbeat_sent_.find(from);
+  if (it == heartbeat_sent_.end()) return;
+  latency_[from].Add(double(clock_.Now() - it->second) / 1e6);
+  heartbeat_sent_.erase(it);
+}
+
+void LatencyStats::Add(double ms) {
+  current = ms;
+  minimum = count ? std::min(minimum, ms) : ms;
+  maximum = std::max(maximum, ms);
+  ++count;
+  sum += ms;
+  sum_squares += ms * ms;
+}
+
+double LatencyStats::standard_deviation() const {
+  if (count == 0) return 0;
+  double mean = average();
+  return std::sqrt(std::max(0.0, sum_squares / count - mean * mean));
 }
 
 void Server::ApplyEntry(const raft::Entry& e) {

@@ -147,6 +147,40 @@ TEST(ClusterRestart, memberWithASnapshot_restartsAndCatchesUp) {
   EXPECT_EQ(Value(Do(down, "GET", "/v2/keys/k0")), "v");
 }
 
+// etcd's /v2/stats/leader on the leader: every follower with its heartbeat
+// round trip in milliseconds, message counts and raft progress.
+TEST(ClusterStats, leaderStats_showEveryFollowersLatencyAndProgress) {
+  auto members = testing::StartCluster(3);
+  ASSERT_TRUE(members);
+  int leader = Leader(*members);
+  ASSERT_GE(leader, 0);
+  auto r = Do((*members)[leader], "PUT", "/v2/keys/k", "value=v");
+  ASSERT_TRUE(r.ok() && r->status == 201);
+  json::object followers;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    auto stats = json::parse(Do((*members)[leader], "GET", "/v2/stats/leader")->body);
+    followers = stats.at("followers").as_object();
+    bool measured = followers.size() == 2;
+    for (const auto& [id, f] : followers)
+      measured = measured && f.at("latency").at("maximum").to_number<double>() > 0;
+    if (measured || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(followers.size(), 2u);
+  for (const auto& [id, f] : followers) {
+    const auto& lat = f.at("latency");
+    double min = lat.at("minimum").to_number<double>(), avg = lat.at("average").to_number<double>(),
+           max = lat.at("maximum").to_number<double>();
+    EXPECT_GT(max, 0) << id;
+    EXPECT_LE(min, avg) << id;
+    EXPECT_LE(avg, max) << id;
+    EXPECT_LT(max, 5000) << id << ": a loopback round trip of seconds";
+    EXPECT_GT(f.at("counts").at("success").to_number<uint64_t>(), 0u) << id;
+    EXPECT_GE(f.at("raft").at("match").to_number<uint64_t>(), 1u) << id;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Members, Cluster, ::testing::Values(3, 5),
                          [](const auto& info) { return std::to_string(info.param); });
 
