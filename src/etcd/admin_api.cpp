@@ -252,9 +252,9 @@ void ClientApi::HandleStats(std::string_view which, net::ExchangePtr exchange) {
     w.String(base::FormatRfc3339Nano(since));
     w.EndObject();
     w.Key("recvAppendRequestCnt");
-    w.Uint(0);
+    w.Uint(server_.metrics().appends_received);
     w.Key("sendAppendRequestCnt");
-    w.Uint(0);
+    w.Uint(server_.metrics().appends_sent);
     w.EndObject();
   } else {
     net::HttpResponse r = TextResponse(404, "404 page not found\n");

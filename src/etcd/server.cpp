@@ -134,6 +134,7 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
       // ignored (see SendFarewell)
     } else {
       if (m.type == raft::MessageType::kHeartbeatResponse) HeartbeatAnswered(m.from);
+      if (m.type == raft::MessageType::kAppend) metrics_.appends_received++;
       node_->Step(std::move(m));
     }
     Kick();

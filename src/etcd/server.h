@@ -84,6 +84,8 @@ struct ServerMetrics {
   uint64_t snapshots = 0;
   uint64_t applied_entries = 0;
   uint64_t leader_changes = 0;
+  uint64_t appends_sent = 0;      // MsgApp, as leader
+  uint64_t appends_received = 0;  // MsgApp, as follower
 };
 
 class Server {

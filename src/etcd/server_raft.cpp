@@ -96,6 +96,7 @@ void Server::HandleReady() {
 void Server::Send(std::vector<raft::Message> messages) {
   for (const auto& m : messages) {
     if (m.type == raft::MessageType::kHeartbeat) heartbeat_sent_.try_emplace(m.to, clock_.Now());
+    if (m.type == raft::MessageType::kAppend) metrics_.appends_sent++;
   }
   transport_->Send(std::move(messages));
 }

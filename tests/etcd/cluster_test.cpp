@@ -179,6 +179,11 @@ TEST(ClusterStats, leaderStats_showEveryFollowersLatencyAndProgress) {
     EXPECT_GT(f.at("counts").at("success").to_number<uint64_t>(), 0u) << id;
     EXPECT_GE(f.at("raft").at("match").to_number<uint64_t>(), 1u) << id;
   }
+  // /v2/stats/self counts the appends each side saw.
+  auto self = json::parse(Do((*members)[leader], "GET", "/v2/stats/self")->body);
+  EXPECT_GT(self.at("sendAppendRequestCnt").to_number<uint64_t>(), 0u);
+  auto other = json::parse(Do((*members)[(leader + 1) % 3], "GET", "/v2/stats/self")->body);
+  EXPECT_GT(other.at("recvAppendRequestCnt").to_number<uint64_t>(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Members, Cluster, ::testing::Values(3, 5),
