@@ -226,6 +226,27 @@ bool WaitHealthy(const std::string& url, std::chrono::milliseconds timeout) {
   return false;
 }
 
+int WaitForLeader(const std::vector<ServerProcess>& members, std::chrono::milliseconds timeout,
+                  const std::vector<int>& among) {
+  std::vector<int> candidates = among;
+  for (int i = 0; among.empty() && i < static_cast<int>(members.size()); ++i) {
+    candidates.push_back(i);
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    for (int i : candidates) {
+      if (!members[i].process.running()) continue;
+      auto parsed = net::ParseUrl(members[i].url);
+      if (!parsed.ok()) continue;
+      net::HttpClient client(*parsed);
+      auto r = client.Do("GET", "/v2/stats/self", {}, {}, std::chrono::seconds(2));
+      if (r.ok() && r->body.find("\"StateLeader\"") != std::string::npos) return i;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 std::optional<ServerProcess> StartEtcd() {
   ServerProcess s;
   s.dir = MakeTempDir("etcd-test");
@@ -290,24 +311,32 @@ std::optional<ServerProcess> StartFlotilla(const std::string& data_dir,
 }
 
 static std::optional<std::vector<ServerProcess>> TryStartCluster(
-    int n, bool etcd, const std::vector<std::string>& extra) {
+    const std::vector<MemberPlacement>& placements, bool etcd,
+    const std::vector<std::string>& extra) {
+  size_t n = placements.size();
   std::vector<ServerProcess> members(n);
+  std::vector<std::string> peers(n);
   std::string initial;
-  for (int i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     auto& s = members[i];
+    const std::string& host = placements[i].host;
     s.name = "m" + std::to_string(i + 1);
     s.dir = MakeTempDir(etcd ? "etcd-cluster" : "flotilla-cluster");
     s.data_dir = s.dir + "/data";
-    s.client_port = FreePort();
-    s.peer_port = FreePort();
-    s.url = "http://127.0.0.1:" + std::to_string(s.client_port);
+    s.client_port = host.empty() ? FreePort() : 2379;
+    s.peer_port = host.empty() ? FreePort() : 2380;
+    std::string origin = "http://" + (host.empty() ? std::string("127.0.0.1") : host) + ":";
+    s.url = origin + std::to_string(s.client_port);
+    peers[i] = origin + std::to_string(s.peer_port);
     s.log_path = s.dir + "/log";
     if (!initial.empty()) initial += ",";
-    initial += s.name + "=http://127.0.0.1:" + std::to_string(s.peer_port);
+    initial += s.name + "=" + peers[i];
   }
-  for (auto& s : members) {
-    std::string peer = "http://127.0.0.1:" + std::to_string(s.peer_port);
-    s.argv = {etcd ? std::string("/usr/bin/etcd") : std::string(FLOTILLA_BINARY)};
+  for (size_t i = 0; i < n; ++i) {
+    auto& s = members[i];
+    const std::string& peer = peers[i];
+    s.argv = placements[i].launcher;
+    s.argv.push_back(etcd ? std::string("/usr/bin/etcd") : std::string(FLOTILLA_BINARY));
     if (etcd) {
       s.argv.push_back("--enable-v2");
     } else {
@@ -339,15 +368,21 @@ static std::optional<std::vector<ServerProcess>> TryStartCluster(
   return members;
 }
 
-std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd,
-                                                       const std::vector<std::string>& extra) {
+std::optional<std::vector<ServerProcess>> StartPlacedCluster(
+    const std::vector<MemberPlacement>& placements, bool etcd,
+    const std::vector<std::string>& extra) {
   // A port can still be taken between choosing and binding it (by another
   // test process); start over on fresh ports then.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (auto members = TryStartCluster(n, etcd, extra)) return members;
-    std::fprintf(stderr, "cluster start failed; retrying on other ports\n");
+    if (auto members = TryStartCluster(placements, etcd, extra)) return members;
+    std::fprintf(stderr, "cluster start failed; retrying (on fresh ports where they are chosen)\n");
   }
   return std::nullopt;
+}
+
+std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd,
+                                                       const std::vector<std::string>& extra) {
+  return StartPlacedCluster(std::vector<MemberPlacement>(n), etcd, extra);
 }
 
 bool RestartMember(ServerProcess& s, bool wait) {

@@ -4,7 +4,8 @@
 // `flotilla serve`, each in a fresh temporary data dir on free 127.0.0.1
 // ports, and waits (with a deadline, never a blind sleep) until /health
 // answers. The ServerProcess kills its process and removes its directory
-// when destroyed. Only loopback is ever used.
+// when destroyed. Servers use 127.0.0.1, except cluster members given a
+// MemberPlacement elsewhere (e.g. a network namespace of netns.h's NetLab).
 #pragma once
 
 #include <sys/types.h>
@@ -50,7 +51,7 @@ struct ServerProcess {
   Process process;
   std::string dir;       // data dir parent (removed on destruction)
   std::string data_dir;  // the server's --data-dir
-  std::string url;       // "http://127.0.0.1:<client port>"
+  std::string url;       // "http://127.0.0.1:<client port>" (or the member's host)
   uint16_t client_port = 0;
   uint16_t peer_port = 0;
   std::string log_path;
@@ -78,8 +79,23 @@ bool RestartFlotilla(ServerProcess& server, const std::vector<std::string>& extr
 // leader). Real etcd when `etcd` is set, flotilla otherwise.
 std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd = false,
                                                        const std::vector<std::string>& extra = {});
-// Restarts a cluster member (after Kill) with its original command line;
-// waits for health when `wait` is set.
+// Where a cluster member runs. By default on 127.0.0.1 on free ports,
+// started directly. With a `host`, the member binds that address on etcd's
+// default ports (2379 for clients, 2380 for peers), and `launcher` is put
+// before its command line, e.g. `ip netns exec NAME` (it must exec the
+// member in place, so that the pid stays the member's).
+struct MemberPlacement {
+  std::string host;
+  std::vector<std::string> launcher;
+};
+
+// As StartCluster, one member per placement.
+std::optional<std::vector<ServerProcess>> StartPlacedCluster(
+    const std::vector<MemberPlacement>& placements, bool etcd = false,
+    const std::vector<std::string>& extra = {});
+
+// Restarts a cluster member (after Kill) with its original command line,
+// launcher included; waits for health when `wait` is set.
 bool RestartMember(ServerProcess& member, bool wait = true);
 
 // A connected TCP socket to 127.0.0.1:port, or -1.
@@ -101,5 +117,11 @@ RawAnswer RawExchange(const std::string& url, const std::string& bytes,
 
 // Polls GET url/health until it answers 200 or `timeout` passes.
 bool WaitHealthy(const std::string& url, std::chrono::milliseconds timeout);
+
+// Polls GET /v2/stats/self of the running members listed in `among` (all
+// of them when empty) until one says it leads: its index, or -1 once
+// `timeout` has passed.
+int WaitForLeader(const std::vector<ServerProcess>& members, std::chrono::milliseconds timeout,
+                  const std::vector<int>& among = {});
 
 }  // namespace flotilla::testing
