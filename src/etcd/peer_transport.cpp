@@ -45,7 +45,7 @@ struct Link {
   uint64_t generation = 0;
   tcp::socket socket;
   tcp::resolver resolver;
-  asio::steady_timer timer;  // dial deadline while connecting, backoff after a failure
+  asio::steady_timer timer;  // dial deadline, write deadline, backoff after a failure
   std::deque<Frame> queue;
   size_t queued_bytes = 0;
   std::string hello;  // goes out ahead of the first batch of a connection
@@ -184,6 +184,10 @@ struct PeerTransport::Impl : std::enable_shared_from_this<PeerTransport::Impl> {
     for (const Frame& f : link->inflight) buffers.push_back(asio::buffer(f.bytes));
     link->writing = true;
     uint64_t gen = link->generation;
+    link->timer.expires_after(options.write_timeout);
+    link->timer.async_wait([self = shared_from_this(), link, gen](boost::system::error_code ec) {
+      if (!ec && self->Current(link, gen) && link->writing) self->Fail(link, "write timed out");
+    });
     asio::async_write(link->socket, buffers,
                       [self = shared_from_this(), link, gen](const boost::system::error_code& ec,
                                                              size_t written) {
@@ -195,6 +199,7 @@ struct PeerTransport::Impl : std::enable_shared_from_this<PeerTransport::Impl> {
   }
 
   void Written(const std::shared_ptr<Link>& link, size_t written) {
+    link->timer.cancel();
     link->stats.sent += link->inflight.size();
     link->stats.bytes += written;
     link->stats.writes++;

@@ -22,11 +22,16 @@
 // every frame and closes connections that break the protocol; a peer's
 // connection that ends from its side gives the handler a local kPeerDown.
 //
+// A batch that is not written within write_timeout (the peer stopped
+// reading: hung, stopped, or its network is gone without a reset) fails the
+// connection like any other error.
+//
 // Per-peer link states, and the only transitions:
 //
 //   idle --Send--> connecting --connected--> connected
 //                      |                         |
-//                      +--failed--> backoff <----+ failed (write, close, URLs changed)
+//                      +--failed--> backoff <----+ failed (write error or timeout, close, URLs
+//                      changed)
 //   backoff --timer, queue not empty--> connecting;  --timer, empty--> idle
 //
 // Threading: the EventLoop's thread only (Stats too); the handler runs on
@@ -57,6 +62,7 @@ struct TransportOptions {
   std::chrono::milliseconds backoff_min{50};
   std::chrono::milliseconds backoff_max{1000};
   std::chrono::milliseconds dial_timeout{1000};   // resolve and connect
+  std::chrono::milliseconds write_timeout{5000};  // one batch; a peer that stops reading fails
   std::chrono::milliseconds hello_timeout{5000};  // incoming connections
   // Answers membership queries (ListenerOptions::cluster_info).
   std::function<std::string()> cluster_info;

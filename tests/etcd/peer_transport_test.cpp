@@ -5,7 +5,9 @@
 // loop until a condition holds or a deadline passes.
 #include "etcd/peer_transport.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -307,6 +309,33 @@ TEST_F(PeerTransportTest, nothingListening_reportsUnreachableAndFailedSnapshot) 
   EXPECT_EQ(stats.failed, 2u);
   EXPECT_EQ(stats.sent, 0u);
   EXPECT_FALSE(stats.connected);
+}
+
+// A peer that accepts but never reads (hung or stopped): once the socket
+// buffers are full the write stalls, and after write_timeout the
+// connection fails and raft hears that the snapshot did not arrive.
+TEST_F(PeerTransportTest, peerThatStopsReading_failsTheWriteAfterTheTimeout) {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);  // the kernel accepts; nobody reads
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  TransportOptions o = Options(1);
+  o.write_timeout = 200ms;
+  Member a(loop_, o);
+  a.transport.AddPeer(2, {Url(ntohs(addr.sin_port))});
+  Message snap = Heartbeat(1, 2, 1);
+  snap.type = MessageType::kSnapshot;
+  snap.snapshot.meta = {10, 2, {{1, 2}, {}}};
+  snap.snapshot.data = std::string(32u << 20, 's');  // far more than socket buffers hold
+  a.transport.Send({snap});
+  EXPECT_TRUE(RunUntil([&] { return a.Told(MessageType::kSnapshotStatus, 2, true); }, 10s));
+  EXPECT_FALSE(a.Told(MessageType::kSnapshotStatus, 2, false));
+  ::close(listener);
 }
 
 TEST_F(PeerTransportTest, snapshotWritten_reportsSuccess) {
