@@ -205,6 +205,7 @@ ClusterInfo Server::Info() {
 }
 
 void Server::Stop() {
+  if (removal_query_.joinable()) removal_query_.join();
   if (transport_) transport_->Close();
   if (disk_) disk_->Stop();
 }

@@ -30,6 +30,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -153,6 +154,7 @@ class Server {
   base::Status LearnCluster(std::vector<Member>& peers);
   ClusterInfo Info();
   void SendFarewell(MemberId removed, const raft::Entry& e);
+  void AskIfRemoved();
   uint64_t NextSeq() { return ++seq_; }
   // When a request that starts now has waited long enough.
   base::UnixNanos Deadline() const {
@@ -201,6 +203,12 @@ class Server {
     std::function<void(base::Status)> read;  // or a linearizable read
   };
   std::vector<Held> held_;
+  // A member that stays without a leader asks its peers whether it was
+  // removed while it was down (the removal entry never reached it), and
+  // stops if so, as an etcd member stops when its peers answer "removed".
+  base::UnixNanos leaderless_since_ = 0;
+  base::UnixNanos last_removal_query_ = 0;
+  std::thread removal_query_;
   // Heartbeats in flight (sent at) and the round trips measured, by follower.
   std::map<raft::NodeId, base::UnixNanos> heartbeat_sent_;
   std::map<raft::NodeId, LatencyStats> latency_;

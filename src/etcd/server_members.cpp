@@ -2,6 +2,7 @@
 // conf-change entries to raft, the store's member records and the transport.
 #include "base/log.h"
 #include "etcd/entry.h"
+#include "etcd/peer_query.h"
 #include "etcd/peer_transport.h"
 #include "etcd/server_internal.h"
 #include "raft/codec.h"
@@ -32,6 +33,38 @@ void Server::SendFarewell(MemberId removed, const raft::Entry& e) {
   m.entries.push_back(e);
   m.commit = e.index;
   transport_->Send({std::move(m)});
+}
+
+// Without a leader for 5 election timeouts, ask the peers (at most every
+// 5 election timeouts, on a thread: the query blocks) whether this member
+// is on their removed list.
+void Server::AskIfRemoved() {
+  auto now = clock_.Now();
+  if (leader_ != raft::kNone || !failed_.ok()) {
+    leaderless_since_ = 0;
+    return;
+  }
+  if (leaderless_since_ == 0) leaderless_since_ = now;
+  int64_t wait = int64_t(config_.election_ms) * 5 * 1'000'000;
+  if (now - leaderless_since_ < wait || now - last_removal_query_ < wait) return;
+  if (removal_query_.joinable()) removal_query_.join();  // the last one answered by now
+  last_removal_query_ = now;
+  std::vector<std::string> urls;
+  for (const auto& m : Members())
+    if (m.id != id_) urls.insert(urls.end(), m.peer_urls.begin(), m.peer_urls.end());
+  if (urls.empty()) return;
+  removal_query_ = std::thread([this, urls] {
+    auto info = QueryCluster(urls, std::chrono::seconds(1));
+    if (!info.ok() || info->cluster_id != cluster_id_.value) return;
+    if (std::find(info->removed.begin(), info->removed.end(), id_.value) == info->removed.end())
+      return;
+    loop_.Post([this] {
+      if (!failed_.ok()) return;
+      FLOG_WARN("etcd: the cluster says this member ({}) was removed; stopping", id_.String());
+      failed_ = base::Status(base::Code::kCancelled, "this member was removed from the cluster");
+      if (removed_) removed_();
+    });
+  });
 }
 
 void Server::AddMember(const std::vector<std::string>& peer_urls,

@@ -250,6 +250,7 @@ void Server::MaybeSnapshot() {
 
 void Server::Tick() {
   node_->Tick();
+  AskIfRemoved();
   ExpireWaiters();
   Publish();
   Kick();

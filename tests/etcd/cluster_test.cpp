@@ -256,6 +256,36 @@ TEST(ClusterMembership, removeMember_restContinueAndItsIdIsRefused) {
   EXPECT_NE(std::string(json::parse(r->body).at("id").as_string()), victim_id);
 }
 
+// A member removed while it was down never receives its removal entry; on
+// restart it finds no leader, asks its peers, learns it was removed and
+// stops, as etcd's member does when its peers answer "removed".
+TEST(ClusterMembership, memberRemovedWhileDown_stopsWhenItComesBack) {
+  auto members = testing::StartCluster(3);
+  ASSERT_TRUE(members);
+  auto& victim = (*members)[2];
+  std::string victim_id;
+  auto list = json::parse(Do((*members)[0], "GET", "/v2/members")->body);
+  for (const auto& m : list.at("members").as_array())
+    if (m.at("name").as_string() == "m3") victim_id = std::string(m.at("id").as_string());
+  ASSERT_FALSE(victim_id.empty());
+  victim.process.Kill();
+  // If it led, the others elect first; the removal waits for that.
+  base::Result<net::HttpResponse> r = base::Status(base::Code::kUnavailable, "not sent");
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  do {
+    r = Do((*members)[0], "DELETE", "/v2/members/" + victim_id);
+  } while (!(r.ok() && r->status < 500) && std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 204) << r->body;
+  // Down for longer than the peers' reconnect backoff (at most 1 s), so
+  // the leader's farewell append is dropped rather than delivered late.
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(testing::RestartMember(victim, false));
+  auto status = victim.process.Wait(40s);
+  ASSERT_TRUE(status.has_value()) << "the removed member kept running; log in " << victim.log_path;
+  EXPECT_NE(*status, 0);
+}
+
 // etcd's way to grow a cluster: `member add` on the running cluster, then
 // start the new member with --initial-cluster-state existing. It learns the
 // cluster id and its own id from its peers, catches up on the data, and
