@@ -3,20 +3,20 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <boost/uuid/detail/sha1.hpp>
 #include <charconv>
 
 #include "base/json_writer.h"
+#include "base/sha1.h"
 
 namespace flotilla::etcd {
 namespace {
 
+// The first 8 bytes of the digest, big-endian, as etcd reads them.
 uint64_t Sha1Prefix64(std::string_view data) {
-  boost::uuids::detail::sha1 sha;
-  sha.process_bytes(data.data(), data.size());
-  unsigned int digest[5];
-  sha.get_digest(digest);
-  return (uint64_t(digest[0]) << 32) | digest[1];
+  auto d = base::Sha1(data);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | d[i];
+  return v;
 }
 
 std::string Hex(uint64_t v) {
