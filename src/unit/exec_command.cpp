@@ -102,7 +102,9 @@ base::Status Unescape(std::string_view s, size_t& i, std::string& out) {
   return base::Status::Ok();
 }
 
-base::Result<std::vector<std::string>> SplitWords(std::string_view s) {
+}  // namespace
+
+base::Result<std::vector<std::string>> SplitQuotedWords(std::string_view s) {
   std::vector<std::string> words;
   size_t i = 0;
   while (i < s.size()) {
@@ -137,8 +139,6 @@ base::Result<std::vector<std::string>> SplitWords(std::string_view s) {
   return words;
 }
 
-}  // namespace
-
 base::Result<ExecCommand> ParseExecCommand(std::string_view value) {
   ExecCommand cmd;
   size_t i = 0;
@@ -157,7 +157,7 @@ base::Result<ExecCommand> ParseExecCommand(std::string_view value) {
       break;
     }
   }
-  auto words = SplitWords(value.substr(i));
+  auto words = SplitQuotedWords(value.substr(i));
   if (!words.ok()) return words.status();
   if (words->empty()) return Bad(value, "no command");
   cmd.path = (*words)[0];
@@ -188,7 +188,7 @@ std::vector<std::string> ExpandEnvironment(const ExecCommand& command,
       bool whole = true;
       for (size_t k = 1; k < word.size(); ++k) whole = whole && is_name(word[k]);
       if (whole) {
-        auto split = SplitWords(lookup(word.substr(1)));
+        auto split = SplitQuotedWords(lookup(word.substr(1)));
         if (split.ok()) {
           out.insert(out.end(), split->begin(), split->end());
         } else {

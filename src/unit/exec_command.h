@@ -39,6 +39,10 @@ struct ExecCommand {
 
 base::Result<ExecCommand> ParseExecCommand(std::string_view value);
 
+// The words of `value` with quotes and escapes decoded as in a command line
+// (Environment= values are split the same way).
+base::Result<std::vector<std::string>> SplitQuotedWords(std::string_view value);
+
 // The words of `command` with the environment substituted (see above).
 std::vector<std::string> ExpandEnvironment(const ExecCommand& command,
                                            const std::map<std::string, std::string>& env);
