@@ -1,0 +1,168 @@
+// One service's life (src/service/service.h) with real processes: start,
+// stop, failures, automatic restarts and start limits, oneshot, stop
+// timeouts escalating to SIGKILL, and the messages systemd would log.
+#include "service/service.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+
+namespace flotilla::service {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Service> Make(const std::string& text, const std::string& name = "t.service") {
+    auto u = unit::ParseUnitFile(text, name);
+    EXPECT_TRUE(u.ok()) << u.status().message();
+    auto c = ReadServiceConfig(*u, *unit::ParseUnitName(name), name);
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return std::make_unique<Service>(
+        loop_, *c, std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}},
+        Service::Events{[this](std::string_view m) { messages_.emplace_back(m); },
+                        [this](pid_t, Stream, std::string_view l) { output_.emplace_back(l); },
+                        nullptr});
+  }
+  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      loop_.context().restart();
+      loop_.context().run_for(5ms);
+    }
+    return true;
+  }
+  bool Said(const std::string& m) const {
+    return std::find(messages_.begin(), messages_.end(), m) != messages_.end();
+  }
+  std::string All() const {
+    std::string out;
+    for (const auto& m : messages_) out += m + "\n";
+    return out;
+  }
+  net::EventLoop loop_;
+  std::vector<std::string> messages_, output_;
+};
+
+TEST_F(ServiceTest, simpleService_startsRunsAndStops) {
+  auto s = Make(
+      "[Unit]\nDescription=My Service\n[Service]\nExecStart=/bin/sh -c 'echo up; exec sleep 60'\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kRunning && !output_.empty(); }));
+  EXPECT_EQ(s->status().active, ActiveState::kActive);
+  pid_t pid = s->status().main_pid;
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(output_[0], "up");
+  s->Stop();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kDead; })) << All();
+  EXPECT_EQ(::kill(pid, 0), -1);
+  EXPECT_TRUE(Said("Starting My Service...")) << All();
+  EXPECT_TRUE(Said("Started My Service.")) << All();
+  EXPECT_TRUE(Said("Stopping My Service...")) << All();
+  EXPECT_TRUE(Said("Stopped My Service.")) << All();
+  EXPECT_EQ(s->status().result, ServiceResult::kSuccess);
+}
+
+TEST_F(ServiceTest, failingMainProcess_failsWithExitCode) {
+  auto s = Make("[Service]\nExecStart=/bin/sh -c 'exit 2'\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kFailed; })) << All();
+  EXPECT_EQ(s->status().result, ServiceResult::kExitCode);
+  EXPECT_TRUE(Said("t.service: Main process exited, code=exited, status=2/FAILURE")) << All();
+  EXPECT_TRUE(Said("t.service: Failed with result 'exit-code'.")) << All();
+}
+
+TEST_F(ServiceTest, missingCommand_failsWithAClearMessage) {
+  auto s = Make("[Service]\nExecStart=/usr/bin/flotilla-no-such-thing --flag\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kFailed; })) << All();
+  EXPECT_TRUE(
+      Said("t.service: Failed to execute /usr/bin/flotilla-no-such-thing: "
+           "/usr/bin/flotilla-no-such-thing: No such file or directory (nor "
+           "flotilla-no-such-thing in PATH=/usr/bin:/bin)"))
+      << All();
+}
+
+TEST_F(ServiceTest, execStartPre_dashIgnoresFailure_otherwiseTheStartFails) {
+  auto ok = Make("[Service]\nExecStartPre=-/bin/false\nExecStart=/bin/sleep 60\n");
+  ok->Start();
+  ASSERT_TRUE(RunUntil([&] { return ok->status().sub == SubState::kRunning; })) << All();
+  auto bad = Make("[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 60\n", "b.service");
+  bad->Start();
+  ASSERT_TRUE(RunUntil([&] { return bad->status().sub == SubState::kFailed; })) << All();
+  EXPECT_EQ(bad->status().main_pid, 0);
+  EXPECT_TRUE(Said("b.service: Control process exited, code=exited, status=1/FAILURE")) << All();
+}
+
+TEST_F(ServiceTest, restartAlways_restartsUntilTheStartLimit) {
+  auto s = Make(
+      "[Unit]\nStartLimitBurst=3\nStartLimitIntervalSec=60\n[Service]\n"
+      "ExecStart=/bin/sh -c 'exit 1'\nRestart=always\nRestartSec=50ms\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] {
+    return s->status().result == ServiceResult::kStartLimitHit &&
+           s->status().sub == SubState::kFailed;
+  })) << All();
+  EXPECT_EQ(s->status().restarts, 3u);
+  EXPECT_TRUE(Said("t.service: Scheduled restart job, restart counter is at 2.")) << All();
+  EXPECT_TRUE(Said("t.service: Start request repeated too quickly.")) << All();
+}
+
+TEST_F(ServiceTest, restartOnFailure_doesNotRestartACleanExit) {
+  auto s = Make("[Service]\nExecStart=/bin/true\nRestart=on-failure\nRestartSec=10ms\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] {
+    return s->status().sub == SubState::kDead && Said("t.service: Deactivated successfully.");
+  })) << All();
+  EXPECT_EQ(s->status().restarts, 0u);
+}
+
+TEST_F(ServiceTest, oneshotRemainAfterExit_isActiveExited) {
+  auto s = Make(
+      "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/echo one\n"
+      "ExecStart=/bin/echo two\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kExited; })) << All();
+  EXPECT_EQ(s->status().active, ActiveState::kActive);
+  EXPECT_EQ(output_, (std::vector<std::string>{"one", "two"}));
+  s->Stop();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kDead; })) << All();
+}
+
+TEST_F(ServiceTest, stopTimeout_escalatesToSigkill) {
+  auto s = Make(
+      "[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; echo ready; while :; do sleep 1; done'\n"
+      "TimeoutStopSec=300ms\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return !output_.empty(); }));
+  pid_t pid = s->status().main_pid;
+  s->Stop();
+  ASSERT_TRUE(RunUntil([&] { return s->status().active == ActiveState::kFailed; })) << All();
+  EXPECT_EQ(s->status().result, ServiceResult::kTimeout);
+  EXPECT_TRUE(Said("t.service: State 'stop-sigterm' timed out. Killing.")) << All();
+  EXPECT_EQ(::kill(pid, 0), -1);
+}
+
+TEST_F(ServiceTest, environmentAndWorkingDirectory_reachTheCommand) {
+  auto s = Make(
+      "[Service]\nType=oneshot\nEnvironment=\"GREETING=hello world\"\nWorkingDirectory=/tmp\n"
+      "ExecStart=/bin/sh -c 'echo \"$GREETING from $(pwd)\"'\nExecStart=/bin/echo ${GREETING}\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kDead; })) << All();
+  EXPECT_EQ(output_, (std::vector<std::string>{"hello world from /tmp", "hello world"}));
+}
+
+TEST_F(ServiceTest, startTimeout_failsTheStart) {
+  auto s =
+      Make("[Service]\nExecStartPre=/bin/sleep 60\nExecStart=/bin/true\nTimeoutStartSec=200ms\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kFailed; })) << All();
+  EXPECT_EQ(s->status().result, ServiceResult::kTimeout);
+  EXPECT_TRUE(Said("t.service: start operation timed out. Terminating.")) << All();
+}
+
+}  // namespace
+}  // namespace flotilla::service
