@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "service/journal_format.h"
 #include "unit/env_file.h"
 
 namespace flotilla::service {
@@ -165,8 +166,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
 
   const ServiceConfig& config() const { return owner.config_; }
   ServiceStatus& status() { return owner.status_; }
-  std::string Description() const {
-    return config().description.empty() ? config().name.full : config().description;
+  std::string Event(UnitEvent e) const {
+    return UnitEventMessage(e, config().name.full, config().description, ToString(result));
   }
   void Say(const std::string& message) {
     if (events.message) events.message(message);
@@ -206,7 +207,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     stop_asked = false;
     groups.clear();
     status().main_pid = 0;
-    Say(fmt::format("Starting {}...", Description()));
+    Say(Event(UnitEvent::kStarting));
     if (auto st = PrepareRun(); !st.ok()) {
       Say(fmt::format("{}: {}", config().name.full, st.message()));
       Fail(ServiceResult::kResources);
@@ -384,7 +385,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   void EnterRunning() {
     timer.cancel();
     if (config().type == ServiceType::kOneshot) {
-      Say(fmt::format("Finished {}.", Description()));
+      Say(Event(UnitEvent::kFinished));
       if (!config().remain_after_exit) return EnterStop();
       return Enter(SubState::kExited);
     }
@@ -393,7 +394,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       return EnterStop();
     }
     Enter(SubState::kRunning);
-    Say(fmt::format("Started {}.", Description()));
+    Say(Event(UnitEvent::kStarted));
     if (config().type == ServiceType::kForking) WatchForkedGroup();
   }
 
@@ -404,7 +405,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
           auto self = weak.lock();
           if (ec || !self || self->destroyed || self->status().sub != SubState::kRunning) return;
           if (self->AnyAlive()) return self->WatchForkedGroup();
-          self->Say(fmt::format("{}: Deactivated successfully.", self->config().name.full));
+          self->Say(self->Event(UnitEvent::kDeactivated));
           self->EnterStop();
         });
   }
@@ -435,7 +436,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   void EnterStop() {
     timer.cancel();
     poll.cancel();
-    if (stop_asked) Say(fmt::format("Stopping {}...", Description()));
+    if (stop_asked) Say(Event(UnitEvent::kStopping));
     Enter(SubState::kStop);
     if (config().timeout_stop) {
       Arm(*config().timeout_stop, [this] {
@@ -523,14 +524,14 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     bool failed = result != ServiceResult::kSuccess;
     if (failed) {
       Enter(SubState::kFailed);
-      Say(fmt::format("{}: Failed with result '{}'.", config().name.full, ToString(result)));
-      if (!stop_asked) Say(fmt::format("Failed to start {}.", Description()));
+      Say(Event(UnitEvent::kFailed));
+      if (!stop_asked) Say(Event(UnitEvent::kFailedToStart));
     } else {
       Enter(SubState::kDead);
       if (stop_asked)
-        Say(fmt::format("Stopped {}.", Description()));
+        Say(Event(UnitEvent::kStopped));
       else
-        Say(fmt::format("{}: Deactivated successfully.", config().name.full));
+        Say(Event(UnitEvent::kDeactivated));
     }
     if (!stop_asked && result != ServiceResult::kStartLimitHit && ShouldRestart()) {
       Enter(SubState::kAutoRestart);
@@ -612,7 +613,7 @@ void Service::Stop() {
   if (status_.sub == SubState::kRunning || status_.sub == SubState::kExited)
     return impl_->EnterStop();
   // Still starting: skip ExecStop, signal what runs.
-  impl_->Say(fmt::format("Stopping {}...", impl_->Description()));
+  impl_->Say(impl_->Event(UnitEvent::kStopping));
   impl_->EnterSignal(SubState::kStopSigterm);
 }
 

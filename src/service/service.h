@@ -21,10 +21,10 @@
 // process only; none: nothing), SIGKILL after TimeoutStopSec.
 //
 // What happens is told through Events: the manager's messages as systemd
-// words them ("Starting My Service...", "Started My Service.", "Stopping
-// ...", "Stopped ...", "x.service: Main process exited, code=exited,
-// status=1/FAILURE", "x.service: Failed with result 'exit-code'.") and every
-// output line of every command, for the journal.
+// 252 words them (journal_format.h's UnitEventMessage: "Starting
+// x.service - My Service...", "Started ...", "x.service: Main process
+// exited, code=exited, status=1/FAILURE", "x.service: Failed with result
+// 'exit-code'.") and every output line of every command, for the journal.
 //
 // Threading: the loop thread only. The Service must outlive nothing it
 // started: destroying it SIGKILLs what is left of its processes.

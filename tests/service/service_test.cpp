@@ -59,10 +59,10 @@ TEST_F(ServiceTest, simpleService_startsRunsAndStops) {
   s->Stop();
   ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kDead; })) << All();
   EXPECT_EQ(::kill(pid, 0), -1);
-  EXPECT_TRUE(Said("Starting My Service...")) << All();
-  EXPECT_TRUE(Said("Started My Service.")) << All();
-  EXPECT_TRUE(Said("Stopping My Service...")) << All();
-  EXPECT_TRUE(Said("Stopped My Service.")) << All();
+  EXPECT_TRUE(Said("Starting t.service - My Service...")) << All();
+  EXPECT_TRUE(Said("Started t.service - My Service.")) << All();
+  EXPECT_TRUE(Said("Stopping t.service - My Service...")) << All();
+  EXPECT_TRUE(Said("Stopped t.service - My Service.")) << All();
   EXPECT_EQ(s->status().result, ServiceResult::kSuccess);
 }
 
