@@ -13,15 +13,32 @@ namespace {
 
 using unit::UnitOption;
 
+using Setter = std::function<base::Status(std::string_view)>;
+
+// A setter that parses the value with `parse` (returning Result<T>) into
+// `out`.
+template <typename T, typename Parse>
+Setter Assign(T& out, Parse parse) {
+  return [&out, parse](std::string_view v) -> base::Status {
+    auto r = parse(v);
+    if (!r.ok()) return r.status();
+    out = *r;
+    return base::Status::Ok();
+  };
+}
+
+// A parser for one of the named values.
 template <typename T>
-base::Result<T> Choice(std::string_view value,
-                       const std::vector<std::pair<std::string_view, T>>& ok,
-                       std::string& allowed) {
-  for (const auto& [name, v] : ok) {
-    if (name == value) return v;
-    allowed += (allowed.empty() ? "" : ", ") + std::string(name);
-  }
-  return base::Status(base::Code::kInvalidArgument, "must be one of " + allowed);
+std::function<base::Result<T>(std::string_view)> OneOf(
+    std::vector<std::pair<std::string_view, T>> names) {
+  return [names](std::string_view v) -> base::Result<T> {
+    std::string allowed;
+    for (const auto& [name, value] : names) {
+      if (name == v) return value;
+      allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+    }
+    return base::Status(base::Code::kInvalidArgument, "must be one of " + allowed);
+  };
 }
 
 base::Result<bool> Bool(std::string_view v) {
@@ -118,7 +135,6 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
                                               const unit::UnitName& name, std::string_view file) {
   ServiceConfig c;
   c.name = name;
-  using Setter = std::function<base::Status(std::string_view)>;
   auto exec = [](std::vector<unit::ExecCommand>& list) -> Setter {
     return [&list](std::string_view v) {
       if (v.empty()) {
@@ -143,28 +159,6 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
       return base::Status::Ok();
     };
   };
-  auto timeout = [](std::optional<unit::Span>& out) -> Setter {
-    return [&out](std::string_view v) {
-      auto t = Timeout(v);
-      if (!t.ok()) return t.status();
-      out = *t;
-      return base::Status::Ok();
-    };
-  };
-  auto finite = [](unit::Span& out) -> Setter {
-    return [&out](std::string_view v) {
-      auto t = FiniteSpan(v);
-      if (!t.ok()) return t.status();
-      out = *t;
-      return base::Status::Ok();
-    };
-  };
-  auto burst = [&c](std::string_view v) {
-    auto n = Unsigned(v);
-    if (!n.ok()) return n.status();
-    c.start_limit_burst = *n;
-    return base::Status::Ok();
-  };
   std::map<std::pair<std::string_view, std::string_view>, Setter> keys = {
       {{"Unit", "Description"}, text(c.description)},
       {{"Unit", "Requires"}, names(c.requires_)},
@@ -173,8 +167,8 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
       {{"Unit", "After"}, names(c.after)},
       {{"Unit", "Before"}, names(c.before)},
       {{"Unit", "Conflicts"}, names(c.conflicts)},
-      {{"Unit", "StartLimitBurst"}, burst},
-      {{"Unit", "StartLimitIntervalSec"}, finite(c.start_limit_interval)},
+      {{"Unit", "StartLimitBurst"}, Assign(c.start_limit_burst, Unsigned)},
+      {{"Unit", "StartLimitIntervalSec"}, Assign(c.start_limit_interval, FiniteSpan)},
       {{"Install", "WantedBy"}, names(c.wanted_by)},
       {{"Service", "ExecStartPre"}, exec(c.exec_start_pre)},
       {{"Service", "ExecStart"}, exec(c.exec_start)},
@@ -185,8 +179,8 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
       {{"Service", "WorkingDirectory"}, text(c.working_directory)},
       {{"Service", "User"}, text(c.user)},
       {{"Service", "Group"}, text(c.group)},
-      {{"Service", "TimeoutStartSec"}, timeout(c.timeout_start)},
-      {{"Service", "TimeoutStopSec"}, timeout(c.timeout_stop)},
+      {{"Service", "TimeoutStartSec"}, Assign(c.timeout_start, Timeout)},
+      {{"Service", "TimeoutStopSec"}, Assign(c.timeout_stop, Timeout)},
       {{"Service", "TimeoutSec"},
        [&](std::string_view v) {
          auto t = Timeout(v);
@@ -194,9 +188,9 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
          c.timeout_start = c.timeout_stop = *t;
          return base::Status::Ok();
        }},
-      {{"Service", "RestartSec"}, finite(c.restart_sec)},
-      {{"Service", "StartLimitBurst"}, burst},
-      {{"Service", "StartLimitInterval"}, finite(c.start_limit_interval)},
+      {{"Service", "RestartSec"}, Assign(c.restart_sec, FiniteSpan)},
+      {{"Service", "StartLimitBurst"}, Assign(c.start_limit_burst, Unsigned)},
+      {{"Service", "StartLimitInterval"}, Assign(c.start_limit_interval, FiniteSpan)},
       {{"Service", "Environment"},
        [&](std::string_view v) {
          if (v.empty()) {
@@ -227,60 +221,24 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
          return base::Status::Ok();
        }},
       {{"Service", "Type"},
-       [&](std::string_view v) {
-         std::string allowed;
-         auto t = Choice<ServiceType>(v,
-                                      {{"simple", ServiceType::kSimple},
-                                       {"exec", ServiceType::kExec},
-                                       {"oneshot", ServiceType::kOneshot},
-                                       {"forking", ServiceType::kForking}},
-                                      allowed);
-         if (!t.ok()) return t.status();
-         c.type = *t;
-         return base::Status::Ok();
-       }},
+       Assign(c.type, OneOf<ServiceType>({{"simple", ServiceType::kSimple},
+                                          {"exec", ServiceType::kExec},
+                                          {"oneshot", ServiceType::kOneshot},
+                                          {"forking", ServiceType::kForking}}))},
       {{"Service", "Restart"},
-       [&](std::string_view v) {
-         std::string allowed;
-         auto r = Choice<RestartPolicy>(v,
-                                        {{"no", RestartPolicy::kNo},
-                                         {"always", RestartPolicy::kAlways},
-                                         {"on-success", RestartPolicy::kOnSuccess},
-                                         {"on-failure", RestartPolicy::kOnFailure},
-                                         {"on-abnormal", RestartPolicy::kOnAbnormal},
-                                         {"on-abort", RestartPolicy::kOnAbort}},
-                                        allowed);
-         if (!r.ok()) return r.status();
-         c.restart = *r;
-         return base::Status::Ok();
-       }},
+       Assign(c.restart, OneOf<RestartPolicy>({{"no", RestartPolicy::kNo},
+                                               {"always", RestartPolicy::kAlways},
+                                               {"on-success", RestartPolicy::kOnSuccess},
+                                               {"on-failure", RestartPolicy::kOnFailure},
+                                               {"on-abnormal", RestartPolicy::kOnAbnormal},
+                                               {"on-abort", RestartPolicy::kOnAbort}}))},
       {{"Service", "KillMode"},
-       [&](std::string_view v) {
-         std::string allowed;
-         auto k = Choice<KillMode>(v,
-                                   {{"control-group", KillMode::kControlGroup},
-                                    {"process", KillMode::kProcess},
-                                    {"mixed", KillMode::kMixed},
-                                    {"none", KillMode::kNone}},
-                                   allowed);
-         if (!k.ok()) return k.status();
-         c.kill_mode = *k;
-         return base::Status::Ok();
-       }},
-      {{"Service", "KillSignal"},
-       [&](std::string_view v) {
-         auto s = Signal(v);
-         if (!s.ok()) return s.status();
-         c.kill_signal = *s;
-         return base::Status::Ok();
-       }},
-      {{"Service", "RemainAfterExit"},
-       [&](std::string_view v) {
-         auto b = Bool(v);
-         if (!b.ok()) return b.status();
-         c.remain_after_exit = *b;
-         return base::Status::Ok();
-       }},
+       Assign(c.kill_mode, OneOf<KillMode>({{"control-group", KillMode::kControlGroup},
+                                            {"process", KillMode::kProcess},
+                                            {"mixed", KillMode::kMixed},
+                                            {"none", KillMode::kNone}}))},
+      {{"Service", "KillSignal"}, Assign(c.kill_signal, Signal)},
+      {{"Service", "RemainAfterExit"}, Assign(c.remain_after_exit, Bool)},
   };
   for (const UnitOption& o : unit.options) {
     auto it = keys.find({o.section, o.name});
