@@ -20,6 +20,8 @@ void Usage() {
       "commands:\n"
       "  serve     run a store member (etcd v2 API) on this machine\n"
       "  etcdctl   the etcdctl v2 client (also installed as `etcdctl`)\n"
+      "  systemctl    start, stop and inspect this machine's service units\n"
+      "  journalctl   the logs of this machine's service units\n"
       "  version   print the version\n",
       stderr);
 }
@@ -35,6 +37,8 @@ int Main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "serve") return Serve(argc - 1, argv + 1);
   if (cmd == "etcdctl") return Etcdctl(argc - 1, argv + 1);
+  if (cmd == "systemctl") return Systemctl(argc - 1, argv + 1);
+  if (cmd == "journalctl") return Journalctl(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::printf("flotilla %s\n", FLOTILLA_VERSION);
     return 0;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "base/log.h"
 #include "cli/commands.h"
 #include "etcd/client_api.h"
@@ -17,6 +19,9 @@
 #include "net/event_loop.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
+#include "service/journal.h"
+#include "service/manager.h"
+#include "service/units_api.h"
 
 namespace flotilla::cli {
 namespace {
@@ -65,6 +70,7 @@ int Serve(int argc, char** argv) {
       {"snapshot-count", {"100000", "applied entries between snapshots"}},
       {"enable-v2", {"true", "accepted for etcd compatibility; v2 is always on"}},
       {"log-level", {"info", "debug, info, warn or error"}},
+      {"unit-dir", {"", "service units (*.service) that `flotilla systemctl` can run here"}},
   };
   // ETCD_DATA_DIR etc. first, then the command line.
   for (auto& [name, f] : flags) {
@@ -175,7 +181,30 @@ int Serve(int argc, char** argv) {
   net::EventLoop loop;
   etcd::Server server(loop, config);
   etcd::ClientApi api(server);
-  net::HttpServer http(loop, [&api](net::HttpRequest&& r, net::ExchangePtr ex) {
+  // This machine's service manager and its journal (data-dir/journal).
+  auto journal = service::Journal::Open(base::RealFs(), base::JoinPath(config.data_dir, "journal"),
+                                        base::SystemClock());
+  if (!journal.ok()) {
+    std::fprintf(stderr, "flotilla serve: journal: %s\n", journal.status().ToString().c_str());
+    return 1;
+  }
+  const char* path = std::getenv("PATH");
+  service::Manager manager(
+      loop, journal->get(),
+      {{"PATH", path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}});
+  std::string unit_dir = flags["unit-dir"].value;
+  if (!unit_dir.empty()) {
+    if (auto st = manager.LoadDirectory(unit_dir); !st.ok()) {
+      std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
+      return 1;
+    }
+  }
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof host - 1);
+  service::UnitsApi units(manager, **journal, host, unit_dir);
+  loop.Every(std::chrono::seconds(1), [&journal] { (void)(*journal)->Sync(); });
+  net::HttpServer http(loop, [&api, &units](net::HttpRequest&& r, net::ExchangePtr ex) {
+    if (service::UnitsApi::Serves(r)) return units.Handle(std::move(r), std::move(ex));
     api.Handle(std::move(r), std::move(ex));
   });
   for (const auto& url : SplitList(flags["listen-client-urls"].value)) {

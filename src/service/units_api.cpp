@@ -1,0 +1,146 @@
+#include "service/units_api.h"
+
+#include <unistd.h>
+
+#include <chrono>
+
+#include "base/json_writer.h"
+
+namespace flotilla::service {
+namespace {
+
+net::HttpResponse Json(int status, std::string body) {
+  net::HttpResponse r;
+  r.status = status;
+  r.Set("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+net::HttpResponse Error(int status, std::string_view message) {
+  std::string body;
+  base::JsonWriter w(body);
+  w.BeginObject();
+  w.Key("error");
+  w.String(message);
+  w.EndObject();
+  return Json(status, std::move(body));
+}
+
+// The value of `key` in a raw query ("unit=a&lines=3"); no decoding needed
+// for unit names and numbers.
+std::string QueryValue(std::string_view query, std::string_view key) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t end = query.find('&', pos);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view item = query.substr(pos, end - pos);
+    if (item.substr(0, key.size()) == key && item.size() > key.size() && item[key.size()] == '=')
+      return std::string(item.substr(key.size() + 1));
+    pos = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string UnitsApi::UnitJson(const std::string& name) const {
+  const Service* s = manager_.Find(name);
+  const auto& st = s->status();
+  std::string out;
+  base::JsonWriter w(out);
+  w.BeginObject();
+  w.Key("name");
+  w.String(name);
+  w.Key("description");
+  w.String(s->config().description);
+  w.Key("path");
+  w.String(unit_dir_.empty() ? "" : unit_dir_ + "/" + name);
+  w.Key("load");
+  w.String("loaded");
+  w.Key("active");
+  w.String(ToString(st.active));
+  w.Key("sub");
+  w.String(ToString(st.sub));
+  w.Key("result");
+  w.String(ToString(st.result));
+  w.Key("mainPID");
+  w.Int(st.main_pid);
+  w.Key("since");
+  w.Int(std::chrono::duration_cast<std::chrono::microseconds>(st.since.time_since_epoch()).count());
+  w.Key("mainCommand");
+  const auto& exec = s->config().exec_start;
+  std::string cmd = exec.empty() ? "" : exec[0].path.substr(exec[0].path.rfind('/') + 1);
+  w.String(st.main_pid > 0 ? cmd : "");
+  w.EndObject();
+  return out;
+}
+
+void UnitsApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
+  std::string_view path = request.path;
+  path.remove_prefix(std::string_view("/flotilla/v1/").size());
+  if (path == "units") {
+    if (request.method != "GET") return exchange->Send(Error(405, "use GET"));
+    std::string body = "{\"units\":[";
+    bool first = true;
+    for (const auto& name : manager_.Units()) {
+      if (!first) body += ',';
+      first = false;
+      body += UnitJson(name);
+    }
+    body += "]}";
+    return exchange->Send(Json(200, std::move(body)));
+  }
+  if (path == "journal") {
+    if (request.method != "GET") return exchange->Send(Error(405, "use GET"));
+    std::string unit = QueryValue(request.query, "unit");
+    std::string lines = QueryValue(request.query, "lines");
+    size_t n = 10;
+    if (!lines.empty()) {
+      if (lines.find_first_not_of("0123456789") != std::string::npos || lines.size() > 7)
+        return exchange->Send(Error(400, "lines must be a number"));
+      n = std::stoul(lines);
+    }
+    auto entries = journal_.Tail(unit, n);
+    if (!entries.ok()) return exchange->Send(Error(500, entries.status().message()));
+    ShortFormat format;
+    format.hostname = hostname_;
+    format.manager_pid = ::getpid();
+    std::string body;
+    for (const auto& e : *entries) body += FormatShort(e, format) + "\n";
+    net::HttpResponse r;
+    r.Set("Content-Type", "text/plain; charset=utf-8");
+    r.body = std::move(body);
+    return exchange->Send(std::move(r));
+  }
+  if (path.rfind("units/", 0) != 0) return exchange->Send(Error(404, "no such path"));
+  path.remove_prefix(6);
+  std::string name(path.substr(0, path.find('/')));
+  std::string action =
+      path.find('/') == std::string_view::npos ? "" : std::string(path.substr(path.find('/') + 1));
+  if (!manager_.Find(name)) return exchange->Send(Error(404, "Unit " + name + " not found."));
+  if (action.empty()) {
+    if (request.method != "GET") return exchange->Send(Error(405, "use GET"));
+    return exchange->Send(Json(200, UnitJson(name)));
+  }
+  if (action == "file") {
+    if (request.method != "GET") return exchange->Send(Error(405, "use GET"));
+    net::HttpResponse r;
+    r.Set("Content-Type", "text/plain; charset=utf-8");
+    r.body = unit::Serialize(*manager_.File(name));
+    return exchange->Send(std::move(r));
+  }
+  if (request.method != "POST") return exchange->Send(Error(405, "use POST"));
+  base::Status st = action == "start"     ? manager_.Start(name)
+                    : action == "stop"    ? manager_.Stop(name)
+                    : action == "restart" ? manager_.Restart(name)
+                                          : base::Status(base::Code::kNotFound, "no such action");
+  if (!st.ok()) {
+    return exchange->Send(Error(st.code() == base::Code::kNotFound ? 404 : 400, st.message()));
+  }
+  net::HttpResponse r;
+  r.status = 204;
+  exchange->Send(std::move(r));
+}
+
+}  // namespace flotilla::service

@@ -1,0 +1,50 @@
+// UnitsApi: the HTTP API of this machine's service manager, served by
+// `flotilla serve` next to the etcd API, for `flotilla systemctl` and
+// `flotilla journalctl`:
+//
+//   GET  /flotilla/v1/units                 {"units":[unit...]}, by name
+//   GET  /flotilla/v1/units/NAME            a unit: {"name","description",
+//        "path","load","active","sub","result","mainPID","since" (Unix
+//        microseconds, 0 if never),"mainCommand"}
+//   GET  /flotilla/v1/units/NAME/file       the unit file (text)
+//   POST /flotilla/v1/units/NAME/start|stop|restart   204
+//   GET  /flotilla/v1/journal?unit=NAME&lines=N       text: the last N
+//        lines (default 10) in `journalctl --output short` form
+//
+// Errors are JSON {"error":"..."} with 404 (unknown unit or path), 400
+// (bad request, a unit that cannot start) or 405 (wrong method).
+//
+// Threading: the loop thread (net::HttpServer's handler).
+#pragma once
+
+#include <string>
+
+#include "net/http_server.h"
+#include "service/journal.h"
+#include "service/manager.h"
+
+namespace flotilla::service {
+
+class UnitsApi {
+ public:
+  UnitsApi(Manager& manager, Journal& journal, std::string hostname, std::string unit_dir)
+      : manager_(manager),
+        journal_(journal),
+        hostname_(std::move(hostname)),
+        unit_dir_(std::move(unit_dir)) {}
+
+  static bool Serves(const net::HttpRequest& request) {
+    return request.path.rfind("/flotilla/v1/", 0) == 0;
+  }
+  void Handle(net::HttpRequest&& request, net::ExchangePtr exchange);
+
+ private:
+  std::string UnitJson(const std::string& name) const;
+
+  Manager& manager_;
+  Journal& journal_;
+  std::string hostname_;
+  std::string unit_dir_;
+};
+
+}  // namespace flotilla::service
