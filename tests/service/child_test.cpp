@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <fstream>
 #include <optional>
+
+#include "run_loop.h"
 
 namespace flotilla::service {
 namespace {
@@ -30,13 +31,7 @@ struct Observed {
 class ChildTest : public ::testing::Test {
  protected:
   bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      loop_.context().restart();
-      loop_.context().run_for(10ms);
-    }
-    return true;
+    return testing::RunLoopUntil(loop_, done, timeout);
   }
   base::Result<std::unique_ptr<Child>> Start(SpawnOptions o, Observed& run) {
     return Child::Start(loop_, o,

@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-
 #include "base/clock.h"
 #include "base/fake_fs.h"
+
+#include "run_loop.h"
 
 namespace flotilla::service {
 namespace {
@@ -32,13 +32,7 @@ class ManagerTest : public ::testing::Test {
   }
   ActiveState Active(const std::string& name) { return manager_->Find(name)->status().active; }
   bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      loop_.context().restart();
-      loop_.context().run_for(5ms);
-    }
-    return true;
+    return testing::RunLoopUntil(loop_, done, timeout);
   }
   // The journal's messages, all units, in order.
   std::vector<std::string> Lines() {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <boost/asio/io_context.hpp>
+#include "run_loop.h"
 
 namespace flotilla::service {
 namespace {
@@ -27,13 +27,7 @@ class ServiceTest : public ::testing::Test {
                         nullptr});
   }
   bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      loop_.context().restart();
-      loop_.context().run_for(5ms);
-    }
-    return true;
+    return testing::RunLoopUntil(loop_, done, timeout);
   }
   bool Said(const std::string& m) const {
     return std::find(messages_.begin(), messages_.end(), m) != messages_.end();
