@@ -23,6 +23,7 @@ struct Common {
   std::vector<std::string> args;
   std::string unit;  // journalctl -u
   std::string lines = "10";
+  bool follow = false;
 };
 
 // Splits the flags both commands share from the positional arguments.
@@ -49,6 +50,8 @@ bool ParseArgs(int argc, char** argv, Common& c, const char* prog) {
       auto v = value("-n");
       if (!v) return false;
       c.lines = v;
+    } else if (a == "-f" || a == "--follow") {
+      c.follow = true;
     } else if (a.rfind("--endpoint=", 0) == 0) {
       c.endpoint = a.substr(11);
     } else {
@@ -187,7 +190,28 @@ int Systemctl(int argc, char** argv) {
 int Journalctl(int argc, char** argv) {
   Common c;
   if (!ParseArgs(argc, argv, c, "journalctl")) return 1;
-  auto r = Call(c, "GET", "/flotilla/v1/journal?unit=" + c.unit + "&lines=" + c.lines);
+  std::string target = "/flotilla/v1/journal?unit=" + c.unit + "&lines=" + c.lines;
+  if (c.follow) {
+    auto url = net::ParseUrl(c.endpoint);
+    if (!url.ok()) return Unreachable(c, url.status(), "journalctl");
+    net::HttpClient client(*url);
+    net::ClientRequest req;
+    req.method = "GET";
+    target += "&follow=1";
+    req.target = target;
+    auto r = client.Stream(req, 10s, [](std::string_view data) {
+      std::fwrite(data.data(), 1, data.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    });
+    if (!r.ok()) return Unreachable(c, r.status(), "journalctl");
+    if (r->status != 200) {
+      std::fprintf(stderr, "journalctl: %s\n", ErrorOf(*r).c_str());
+      return 1;
+    }
+    return 0;
+  }
+  auto r = Call(c, "GET", target);
   if (!r.ok()) return Unreachable(c, r.status(), "journalctl");
   if (r->status != 200) {
     std::fprintf(stderr, "journalctl: %s\n", ErrorOf(*r).c_str());

@@ -76,6 +76,20 @@ std::string UnitsApi::UnitJson(const std::string& name) const {
   return out;
 }
 
+// journalctl -f: the tail, then every new line as a chunk, until the
+// client goes away.
+void UnitsApi::Follow(const std::string& unit, std::string tail, const ShortFormat& format,
+                      net::ExchangePtr exchange) {
+  exchange->StartStream(200, {{"Content-Type", "text/plain; charset=utf-8"}});
+  if (!tail.empty()) exchange->WriteChunk(std::move(tail));
+  auto sub = std::make_shared<JournalSubscription>();
+  *sub = journal_.Follow(unit, [exchange, format](const JournalEntry& e) {
+    if (!exchange->closed()) exchange->WriteChunk(FormatShort(e, format) + "\n");
+  });
+  // The subscription lives until the client leaves.
+  exchange->OnClose([sub] { sub->Cancel(); });
+}
+
 void UnitsApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
   std::string_view path = request.path;
   path.remove_prefix(std::string_view("/flotilla/v1/").size());
@@ -108,6 +122,7 @@ void UnitsApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
     format.manager_pid = ::getpid();
     std::string body;
     for (const auto& e : *entries) body += FormatShort(e, format) + "\n";
+    if (QueryValue(request.query, "follow") == "1") return Follow(unit, body, format, exchange);
     net::HttpResponse r;
     r.Set("Content-Type", "text/plain; charset=utf-8");
     r.body = std::move(body);

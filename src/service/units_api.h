@@ -8,8 +8,9 @@
 //        microseconds, 0 if never),"mainCommand"}
 //   GET  /flotilla/v1/units/NAME/file       the unit file (text)
 //   POST /flotilla/v1/units/NAME/start|stop|restart   204
-//   GET  /flotilla/v1/journal?unit=NAME&lines=N       text: the last N
-//        lines (default 10) in `journalctl --output short` form
+//   GET  /flotilla/v1/journal?unit=NAME&lines=N[&follow=1]   text: the
+//        last N lines (default 10) in `journalctl --output short` form;
+//        with follow=1 a chunked stream that goes on with every new line
 //
 // Errors are JSON {"error":"..."} with 404 (unknown unit or path), 400
 // (bad request, a unit that cannot start) or 405 (wrong method).
@@ -40,6 +41,8 @@ class UnitsApi {
 
  private:
   std::string UnitJson(const std::string& name) const;
+  void Follow(const std::string& unit, std::string tail, const ShortFormat& format,
+              net::ExchangePtr exchange);
 
   Manager& manager_;
   Journal& journal_;

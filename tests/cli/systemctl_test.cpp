@@ -75,6 +75,22 @@ TEST_F(SystemctlTest, startStatusJournalStop) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find(": Hello World\n"), std::string::npos) << r.out;
 
+  {
+    // journalctl -f: the last line, then new ones as the unit writes them.
+    testing::BackgroundProcess follow(
+        {FLOTILLA_BINARY, "journalctl", "-u", "hello.service", "-n", "1", "-f"},
+        {"FLOTILLA_ENDPOINT=" + server_.url});
+    EXPECT_TRUE(follow.WaitForOutput(
+        [](const std::string& out) {
+          size_t n = 0;
+          for (size_t p = out.find("Hello World"); p != std::string::npos;
+               p = out.find("Hello World", p + 1))
+            ++n;
+          return n >= 3;
+        },
+        10s));
+  }
+
   r = Run({"systemctl", "stop", "hello.service"});
   ASSERT_EQ(r.code, 0) << r.err;
   r = StatusUntil("hello.service", "Active: inactive (dead)");
