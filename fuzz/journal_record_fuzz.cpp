@@ -3,7 +3,8 @@
 // it with an error or accept it, and an accepted entry must encode and
 // decode back to itself), and as the only segment of a journal on a FakeFs
 // (Open must recover or refuse with an error; a recovered journal must answer
-// Tail and accept an append that a reopen then finds). Nothing may crash.
+// Tail and accept an append that a reopen then finds). Its first 100 bytes
+// also go to ParseJournalTime (journalctl --since). Nothing may crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "base/fake_fs.h"
 #include "base/log.h"
 #include "service/journal.h"
+#include "service/journal_time.h"
 
 namespace {
 
@@ -61,5 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   DecodePayload(bytes);
   RecoverSegment(bytes);
+  // journalctl --since text: an answer or a clear refusal, never a crash.
+  (void)service::ParseJournalTime(bytes.substr(0, 100), 1796211000'000'000'000, true);
   return 0;
 }

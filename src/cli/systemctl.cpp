@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "net/http_client.h"
+#include "service/journal_time.h"
 #include "service/systemctl_format.h"
 
 namespace flotilla::cli {
@@ -23,6 +24,8 @@ struct Common {
   std::vector<std::string> args;
   std::string unit;  // journalctl -u
   std::string lines = "10";
+  bool lines_set = false;
+  std::string since;  // journalctl --since, as given
   bool follow = false;
 };
 
@@ -50,6 +53,13 @@ bool ParseArgs(int argc, char** argv, Common& c, const char* prog) {
       auto v = value("-n");
       if (!v) return false;
       c.lines = v;
+      c.lines_set = true;
+    } else if (a == "-S" || a == "--since") {
+      auto v = value("--since");
+      if (!v) return false;
+      c.since = v;
+    } else if (a.rfind("--since=", 0) == 0) {
+      c.since = a.substr(8);
     } else if (a == "-f" || a == "--follow") {
       c.follow = true;
     } else if (a.rfind("--endpoint=", 0) == 0) {
@@ -190,7 +200,19 @@ int Systemctl(int argc, char** argv) {
 int Journalctl(int argc, char** argv) {
   Common c;
   if (!ParseArgs(argc, argv, c, "journalctl")) return 1;
-  std::string target = "/flotilla/v1/journal?unit=" + c.unit + "&lines=" + c.lines;
+  std::string target = "/flotilla/v1/journal?unit=" + c.unit;
+  if (!c.since.empty()) {
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    auto since = service::ParseJournalTime(c.since, now);
+    if (!since.ok()) {
+      std::fprintf(stderr, "%s\n", since.status().message().c_str());
+      return 1;
+    }
+    target += "&since=" + std::to_string(*since);
+  }
+  if (c.since.empty() || c.lines_set) target += "&lines=" + c.lines;
   if (c.follow) {
     auto url = net::ParseUrl(c.endpoint);
     if (!url.ok()) return Unreachable(c, url.status(), "journalctl");

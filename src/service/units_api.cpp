@@ -115,7 +115,18 @@ void UnitsApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
         return exchange->Send(Error(400, "lines must be a number"));
       n = std::stoul(lines);
     }
-    auto entries = journal_.Tail(unit, n);
+    std::string since = QueryValue(request.query, "since");
+    base::Result<std::vector<JournalEntry>> entries = std::vector<JournalEntry>{};
+    if (since.empty()) {
+      entries = journal_.Tail(unit, n);
+    } else {
+      if (since.find_first_not_of("0123456789") != std::string::npos || since.size() > 19)
+        return exchange->Send(Error(400, "since must be Unix nanoseconds"));
+      entries = journal_.Since(unit, std::stoll(since));
+      // With lines too, the last `lines` of those.
+      if (entries.ok() && !lines.empty() && entries->size() > n)
+        entries->erase(entries->begin(), entries->end() - static_cast<ptrdiff_t>(n));
+    }
     if (!entries.ok()) return exchange->Send(Error(500, entries.status().message()));
     ShortFormat format;
     format.hostname = hostname_;

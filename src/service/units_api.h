@@ -8,9 +8,11 @@
 //        microseconds, 0 if never),"mainCommand"}
 //   GET  /flotilla/v1/units/NAME/file       the unit file (text)
 //   POST /flotilla/v1/units/NAME/start|stop|restart   204
-//   GET  /flotilla/v1/journal?unit=NAME&lines=N[&follow=1]   text: the
-//        last N lines (default 10) in `journalctl --output short` form;
-//        with follow=1 a chunked stream that goes on with every new line
+//   GET  /flotilla/v1/journal?unit=NAME&lines=N[&since=T][&follow=1]
+//        text: the last N lines (default 10), or every line since T (Unix
+//        nanoseconds; with lines, the last N of those), in `journalctl
+//        --output short` form; with follow=1 a chunked stream that goes on
+//        with every new line
 //
 // Errors are JSON {"error":"..."} with 404 (unknown unit or path), 400
 // (bad request, a unit that cannot start) or 405 (wrong method).

@@ -74,6 +74,16 @@ TEST_F(SystemctlTest, startStatusJournalStop) {
   r = Run({"journalctl", "-u", "hello.service", "-n", "2"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find(": Hello World\n"), std::string::npos) << r.out;
+  // --since: everything of the last hour (the unit's whole life), none
+  // from the future; a bad time is refused as journalctl refuses it.
+  r = Run({"journalctl", "-u", "hello.service", "--since", "1h ago"});
+  EXPECT_NE(r.out.find("Starting hello.service - My Service..."), std::string::npos) << r.out;
+  r = Run({"journalctl", "-u", "hello.service", "--since", "+1h"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  r = Run({"journalctl", "--since", "soon"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "Failed to parse timestamp: soon\n");
 
   {
     // journalctl -f: the last line, then new ones as the unit writes them.
