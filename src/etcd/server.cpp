@@ -227,13 +227,17 @@ raft::Status Server::RaftStatus() const {
 }
 
 void Server::Propose(kv::Request request, Done done) {
+  ProposeUntil(std::move(request), std::move(done), Deadline());
+}
+
+void Server::ProposeUntil(kv::Request request, Done done, base::UnixNanos deadline) {
   if (!failed_.ok()) {
     metrics_.proposals_failed++;
     if (done) done(InternalError(failed_.message()));
     return;
   }
   if (leader_ == raft::kNone) {
-    held_.push_back({Deadline(), std::move(request), std::move(done), nullptr});
+    held_.push_back({deadline, std::move(request), std::move(done), nullptr});
     return;
   }
   uint64_t seq = NextSeq();
@@ -243,39 +247,49 @@ void Server::Propose(kv::Request request, Done done) {
     if (done) done(ProposeErrorOutcome(error));
     return;
   }
-  Wait(seq, [done = std::move(done)](const kv::Outcome* o) {
-    if (!done) return;
-    if (o) return done(*o);
-    done(TimeoutError());
-  });
+  Wait(
+      seq,
+      [done = std::move(done)](const kv::Outcome* o) {
+        if (!done) return;
+        if (o) return done(*o);
+        done(TimeoutError());
+      },
+      deadline);
 }
 
-void Server::Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done) {
+void Server::Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done,
+                  base::UnixNanos deadline) {
   auto w = std::make_unique<Waiter>();
-  w->deadline = Deadline();
+  w->deadline = deadline;
   w->done = std::move(done);
   waiters_[seq] = std::move(w);
   Kick();
 }
 
 void Server::LinearizableRead(std::function<void(base::Status)> done) {
+  ReadUntil(std::move(done), Deadline());
+}
+
+void Server::ReadUntil(std::function<void(base::Status)> done, base::UnixNanos deadline) {
   if (leader_ == raft::kNone) {
-    held_.push_back({Deadline(), {}, nullptr, std::move(done)});
+    held_.push_back({deadline, {}, nullptr, std::move(done)});
     return;
   }
+  if (reads_unsent_.empty() || deadline < reads_unsent_deadline_) reads_unsent_deadline_ = deadline;
   reads_unsent_.push_back(std::move(done));
   Kick();
 }
 
-// A leader is known again: what waited for one goes ahead.
+// A leader is known again: what waited for one goes ahead, keeping the
+// deadline it came with.
 void Server::ReleaseHeld() {
   auto held = std::move(held_);
   held_.clear();
   for (auto& h : held) {
     if (h.read) {
-      LinearizableRead(std::move(h.read));
+      ReadUntil(std::move(h.read), h.deadline);
     } else {
-      Propose(std::move(h.request), std::move(h.done));
+      ProposeUntil(std::move(h.request), std::move(h.done), h.deadline);
     }
   }
 }

@@ -4,9 +4,12 @@
 // proposals (a follower's proposals travel to the leader inside raft); the
 // raft core's Ready is persisted by the Disk's writer thread (one fdatasync
 // per Ready: group commit), its messages go out over the PeerTransport only
-// after that, and committed entries are applied to the kv::Store in log
-// order. A proposer answers its client when it applies the client's entry,
-// so an answer means: durable on a quorum and applied here.
+// after that (a leader's appends and heartbeats at once, overlapping its own
+// fsync: raft::MaySendBeforePersist), and committed entries are applied to
+// the kv::Store in log order. A proposer answers its client when it applies
+// the client's entry, so an answer means: durable on a quorum and applied
+// here. Writes and quorum reads that arrive while there is no leader wait
+// for one, within their request timeout.
 //
 // Reads: Store() reads are local (on a follower they may lag the leader by
 // the entries in flight, as etcd's default v2 reads do). LinearizableRead
@@ -18,7 +21,10 @@
 // changes are conf-change entries (AddMember / RemoveMember). Every member
 // records the membership in the store under /0/members and
 // /0/removed_members, as etcd's v2 store does. A member that applies its
-// own removal stops (on_removed).
+// own removal stops (on_removed), and so does one that, long without a
+// leader, hears from its peers that it was removed. With
+// --initial-cluster-state existing a new member learns its cluster id and
+// member id from its peers (peer_query.h).
 //
 // TTL expiry: the leader proposes a SYNC entry carrying its clock every
 // 500 ms while keys with a TTL exist (etcd's SyncTicker).
@@ -155,12 +161,17 @@ class Server {
   ClusterInfo Info();
   void SendFarewell(MemberId removed, const raft::Entry& e);
   void AskIfRemoved();
+  void Send(std::vector<raft::Message> messages);
+  void HeartbeatAnswered(raft::NodeId from);
+  void ReleaseHeld();
   uint64_t NextSeq() { return ++seq_; }
   // When a request that starts now has waited long enough.
   base::UnixNanos Deadline() const {
     return clock_.Now() + int64_t(config_.request_timeout_ms) * 1'000'000;
   }
-  void Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done);
+  void Wait(uint64_t seq, std::function<void(const kv::Outcome*)> done, base::UnixNanos deadline);
+  void ProposeUntil(kv::Request request, Done done, base::UnixNanos deadline);
+  void ReadUntil(std::function<void(base::Status)> done, base::UnixNanos deadline);
 
   net::EventLoop& loop_;
   ServerConfig config_;
@@ -212,9 +223,6 @@ class Server {
   // Heartbeats in flight (sent at) and the round trips measured, by follower.
   std::map<raft::NodeId, base::UnixNanos> heartbeat_sent_;
   std::map<raft::NodeId, LatencyStats> latency_;
-  void Send(std::vector<raft::Message> messages);
-  void HeartbeatAnswered(raft::NodeId from);
-  void ReleaseHeld();
   // Reads waiting for a ReadIndex answer (by context) or for apply.
   struct ReadBatch {
     base::UnixNanos deadline = 0;
@@ -223,6 +231,7 @@ class Server {
   std::unordered_map<std::string, ReadBatch> reads_asked_;
   std::multimap<uint64_t, std::function<void(base::Status)>> reads_ready_;
   std::vector<std::function<void(base::Status)>> reads_unsent_;
+  base::UnixNanos reads_unsent_deadline_ = 0;  // the earliest of reads_unsent_
 };
 
 }  // namespace flotilla::etcd

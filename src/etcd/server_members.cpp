@@ -83,12 +83,15 @@ void Server::AddMember(const std::vector<std::string>& peer_urls,
   if (error != raft::ProposeError::kNone) {
     return done(base::Status(base::Code::kUnavailable, ProposeErrorOutcome(error).cause));
   }
-  Wait(seq, [m, done = std::move(done)](const kv::Outcome* o) {
-    if (!o) return done(base::Status(base::Code::kUnavailable, TimeoutError().cause));
-    if (auto* err = std::get_if<kv::Error>(o))
-      return done(base::Status(base::Code::kAlreadyExists, err->cause));
-    done(m);
-  });
+  Wait(
+      seq,
+      [m, done = std::move(done)](const kv::Outcome* o) {
+        if (!o) return done(base::Status(base::Code::kUnavailable, TimeoutError().cause));
+        if (auto* err = std::get_if<kv::Error>(o))
+          return done(base::Status(base::Code::kAlreadyExists, err->cause));
+        done(m);
+      },
+      Deadline());
 }
 
 void Server::RemoveMember(MemberId id, std::function<void(base::Status)> done) {
@@ -99,10 +102,13 @@ void Server::RemoveMember(MemberId id, std::function<void(base::Status)> done) {
   if (error != raft::ProposeError::kNone) {
     return done(base::Status(base::Code::kUnavailable, ProposeErrorOutcome(error).cause));
   }
-  Wait(seq, [done = std::move(done)](const kv::Outcome* o) {
-    if (!o) return done(base::Status(base::Code::kUnavailable, TimeoutError().cause));
-    done(base::Status::Ok());
-  });
+  Wait(
+      seq,
+      [done = std::move(done)](const kv::Outcome* o) {
+        if (!o) return done(base::Status(base::Code::kUnavailable, TimeoutError().cause));
+        done(base::Status::Ok());
+      },
+      Deadline());
 }
 
 void Server::ApplyConfChange(const raft::Entry& e) {

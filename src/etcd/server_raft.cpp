@@ -29,7 +29,7 @@ void Server::HandleReady() {
     std::string ctx = "r" + std::to_string(NextSeq());
     auto error = node_->ReadIndex(ctx);
     auto& batch = reads_asked_[ctx];
-    batch.deadline = Deadline();
+    batch.deadline = reads_unsent_deadline_;  // the earliest of the batch
     batch.callbacks = std::move(reads_unsent_);
     reads_unsent_.clear();
     if (error != raft::ProposeError::kNone) {
@@ -92,10 +92,15 @@ void Server::HandleReady() {
                  });
 }
 
-// Sends, noting when each follower's heartbeat left (one timed at a time).
+// Sends, noting when each follower's heartbeat left (one timed at a time;
+// one unanswered for an election timeout was lost, and the next is timed).
 void Server::Send(std::vector<raft::Message> messages) {
+  auto now = clock_.Now();
   for (const auto& m : messages) {
-    if (m.type == raft::MessageType::kHeartbeat) heartbeat_sent_.try_emplace(m.to, clock_.Now());
+    if (m.type == raft::MessageType::kHeartbeat) {
+      auto [it, fresh] = heartbeat_sent_.try_emplace(m.to, now);
+      if (!fresh && now - it->second > int64_t(config_.election_ms) * 1'000'000) it->second = now;
+    }
     if (m.type == raft::MessageType::kAppend) metrics_.appends_sent++;
   }
   transport_->Send(std::move(messages));

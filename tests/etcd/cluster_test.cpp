@@ -210,9 +210,10 @@ TEST(ClusterStats, leaderStats_showEveryFollowersLatencyAndProgress) {
 INSTANTIATE_TEST_SUITE_P(Members, Cluster, ::testing::Values(3, 5),
                          [](const auto& info) { return std::to_string(info.param); });
 
-// etcd's member remove: the rest carry on without it, it stops, and its
-// identity cannot come back.
-TEST(ClusterMembership, removeMember_restContinueAndItsIdIsRefused) {
+// etcd's member remove: the rest carry on without it, it stops (also when
+// restarted), its id is gone for good (410), and its URLs may be added again
+// under a new id.
+TEST(ClusterMembership, removeMember_restContinueAndItsIdNeverComesBack) {
   auto members = testing::StartCluster(3);
   ASSERT_TRUE(members);
   auto list = json::parse(Do((*members)[0], "GET", "/v2/members")->body);
