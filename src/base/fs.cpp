@@ -182,4 +182,9 @@ std::string DirName(std::string_view path) {
   return std::string(path.substr(0, pos));
 }
 
+std::string_view BaseName(std::string_view path) {
+  auto pos = path.find_last_of('/');
+  return pos == std::string_view::npos ? path : path.substr(pos + 1);
+}
+
 }  // namespace flotilla::base

@@ -56,5 +56,8 @@ Status WriteFileAtomic(Fs& fs, const std::string& path, std::string_view data);
 
 std::string JoinPath(std::string_view dir, std::string_view name);
 std::string DirName(std::string_view path);
+// What follows the last '/' ("docker" for "/usr/bin/docker"); all of a path
+// without one.
+std::string_view BaseName(std::string_view path);
 
 }  // namespace flotilla::base

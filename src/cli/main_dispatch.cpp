@@ -2,34 +2,29 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/fs.h"
 #include "cli/commands.h"
 
 namespace flotilla::cli {
 namespace {
-
-std::string_view BaseName(const char* path) {
-  std::string_view p = path;
-  auto slash = p.rfind('/');
-  return slash == std::string_view::npos ? p : p.substr(slash + 1);
-}
 
 void Usage() {
   std::fputs(
       "usage: flotilla <command> [flags]\n"
       "\n"
       "commands:\n"
-      "  serve     run a store member (etcd v2 API) on this machine\n"
-      "  etcdctl   the etcdctl v2 client (also installed as `etcdctl`)\n"
+      "  serve        run a store member (etcd v2 API) on this machine\n"
+      "  etcdctl      the etcdctl v2 client (also installed as `etcdctl`)\n"
       "  systemctl    start, stop and inspect this machine's service units\n"
       "  journalctl   the logs of this machine's service units\n"
-      "  version   print the version\n",
+      "  version      print the version\n",
       stderr);
 }
 
 }  // namespace
 
 int Main(int argc, char** argv) {
-  if (BaseName(argv[0]) == "etcdctl") return Etcdctl(argc, argv);
+  if (base::BaseName(argv[0]) == "etcdctl") return Etcdctl(argc, argv);
   if (argc < 2) {
     Usage();
     return 2;

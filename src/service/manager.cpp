@@ -1,12 +1,11 @@
 #include "service/manager.h"
 
-#include <dirent.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <deque>
-#include <fstream>
-#include <sstream>
+
+#include "base/fs.h"
 
 namespace flotilla::service {
 namespace {
@@ -19,11 +18,6 @@ bool Settled(const ServiceStatus& s) {
   return s.active == ActiveState::kActive || s.active == ActiveState::kFailed ||
          (s.active == ActiveState::kInactive && s.result == ServiceResult::kSuccess &&
           s.sub == SubState::kDead && s.since.time_since_epoch().count() != 0);
-}
-
-std::string Basename(const std::string& p) {
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
 }  // namespace
@@ -72,8 +66,7 @@ base::Status Manager::Load(const unit::UnitFile& file, const std::string& name) 
       return base::Status(base::Code::kInvalidArgument, name + " is active; stop it first");
     }
   }
-  std::string ident =
-      config->exec_start.empty() ? parsed->prefix : Basename(config->exec_start[0].path);
+  std::string ident = config->MainCommand().empty() ? parsed->prefix : config->MainCommand();
   Service::Events events;
   events.message = [this, name](std::string_view m) {
     if (journal_) (void)journal_->AppendEvent(name, m);
@@ -97,21 +90,15 @@ base::Status Manager::Load(const unit::UnitFile& file, const std::string& name) 
 }
 
 base::Status Manager::LoadDirectory(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return base::Status(base::Code::kNotFound, "unit directory " + dir + " not found");
-  std::vector<std::string> names;
-  while (auto* ent = ::readdir(d)) {
-    std::string n = ent->d_name;
-    if (n.size() > 8 && n.ends_with(".service") && n.find("@.") == std::string::npos)
-      names.push_back(n);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
-    std::ifstream in(dir + "/" + n);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto file = unit::ParseUnitFile(text.str(), dir + "/" + n);
+  auto& fs = base::RealFs();
+  auto names = fs.ListDir(dir);
+  if (!names.ok()) return names.status().WithContext("unit directory");
+  for (const auto& n : *names) {  // sorted
+    if (n.size() <= 8 || !n.ends_with(".service") || n.find("@.") != std::string::npos) continue;
+    std::string path = base::JoinPath(dir, n);
+    auto text = fs.ReadFile(path);
+    if (!text.ok()) return text.status();
+    auto file = unit::ParseUnitFile(*text, path);
     if (!file.ok()) return file.status();
     FLOTILLA_RETURN_IF_ERROR(Load(*file, n));
   }

@@ -41,8 +41,7 @@ class Manager {
   ~Manager();
 
   // Adds a unit, or replaces an inactive one. kInvalidArgument for a bad
-  // name or settings; kFailedPrecondition-like kInvalidArgument when a unit
-  // of that name is active.
+  // name or settings, and when a unit of that name is active.
   base::Status Load(const unit::UnitFile& file, const std::string& name);
   // Loads every *.service file of `dir` (errors name the file).
   base::Status LoadDirectory(const std::string& dir);

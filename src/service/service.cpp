@@ -9,9 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
-#include <fstream>
-#include <sstream>
 
+#include "base/fs.h"
 #include "service/journal_format.h"
 #include "service/service_state.h"
 #include "unit/env_file.h"
@@ -45,6 +44,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   bool stop_asked = false;
+  bool start_after_stop = false;  // Restart() while stopping: start once dead
   ServiceResult result = ServiceResult::kSuccess;
   std::deque<Clock::time_point> starts;
   bool destroyed = false;
@@ -113,15 +113,12 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   base::Status PrepareRun() {
     env = base_env;
     for (const auto& ref : config().environment_files) {
-      std::ifstream in(ref.path);
-      if (!in) {
+      auto text = base::RealFs().ReadFile(ref.path);
+      if (!text.ok()) {
         if (ref.optional) continue;
-        return base::Status(base::Code::kNotFound,
-                            "Failed to load environment files: " + ref.path + " not found");
+        return text.status().WithContext("Failed to load environment files");
       }
-      std::stringstream text;
-      text << in.rdbuf();
-      auto vars = unit::ParseEnvironmentFile(text.str(), ref.path);
+      auto vars = unit::ParseEnvironmentFile(*text, ref.path);
       if (!vars.ok()) return vars.status();
       for (auto& [k, v] : *vars) env[k] = v;
     }
@@ -418,6 +415,13 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       else
         Say(Event(UnitEvent::kDeactivated));
     }
+    if (start_after_stop) {
+      start_after_stop = false;
+      loop.Post([weak = std::weak_ptr<Impl>(shared_from_this())] {
+        if (auto self = weak.lock(); self && !self->destroyed) self->owner.Start();
+      });
+      return;
+    }
     if (!stop_asked && result != ServiceResult::kStartLimitHit && ShouldRestart()) {
       Enter(SubState::kAutoRestart);
       Arm(config().restart_sec, [this] {
@@ -461,7 +465,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
 
 Service::Service(net::EventLoop& loop, ServiceConfig config,
                  std::map<std::string, std::string> base_env, Events events)
-    : loop_(loop), config_(std::move(config)) {
+    : config_(std::move(config)) {
   impl_ = std::make_shared<Impl>(loop, *this, std::move(base_env), std::move(events));
 }
 
@@ -488,6 +492,7 @@ void Service::Start() {
 void Service::Stop() {
   auto a = status_.active;
   impl_->stop_asked = true;
+  impl_->start_after_stop = false;
   if (status_.sub == SubState::kAutoRestart) {
     impl_->timer.cancel();
     impl_->Enter(SubState::kDead);
@@ -508,15 +513,7 @@ void Service::Restart() {
     impl_->starts.clear();  // a restart asked for is not a crash loop
     return Start();
   }
-  // Start once the stop has finished.
-  auto events = impl_->events.changed;
-  impl_->events.changed = [this, events](const ServiceStatus& s) {
-    if (events) events(s);
-    if (s.active == ActiveState::kInactive || s.active == ActiveState::kFailed) {
-      impl_->events.changed = events;
-      loop_.Post([this] { Start(); });
-    }
-  };
+  impl_->start_after_stop = true;  // EnterDead starts it again
 }
 
 }  // namespace flotilla::service

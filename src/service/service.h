@@ -117,7 +117,6 @@ class Service {
   struct Impl;
 
  private:
-  net::EventLoop& loop_;
   ServiceConfig config_;
   ServiceStatus status_;
   std::shared_ptr<Impl> impl_;

@@ -1,5 +1,7 @@
 #include "service/service_config.h"
 
+#include "base/fs.h"
+
 #include <fmt/format.h>
 #include <signal.h>
 #include <string.h>
@@ -98,6 +100,10 @@ void Names(std::vector<std::string>& list, std::string_view v) {
 }
 
 }  // namespace
+
+std::string ServiceConfig::MainCommand() const {
+  return exec_start.empty() ? "" : std::string(base::BaseName(exec_start[0].path));
+}
 
 const char* ToString(ServiceType t) {
   switch (t) {

@@ -54,6 +54,9 @@ struct ServiceConfig {
   unit::Span start_limit_interval = std::chrono::seconds(10);
   KillMode kill_mode = KillMode::kControlGroup;
   int kill_signal = 15;  // SIGTERM
+
+  // The file name of the ExecStart= executable ("docker"); "" without one.
+  std::string MainCommand() const;
 };
 
 // `file` names the unit in errors ("web@01.service").

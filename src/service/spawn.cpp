@@ -1,5 +1,7 @@
 #include "service/spawn.h"
 
+#include "base/fs.h"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -17,11 +19,6 @@ namespace {
 bool Executable(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-}
-
-std::string Basename(const std::string& p) {
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
 // In the child: report errno and what failed, then exit. Only
@@ -45,7 +42,7 @@ base::Result<std::string> ResolveExecutable(const std::string& path,
                                             const std::string& search_path) {
   if (path.empty()) return base::Status(base::Code::kInvalidArgument, "empty executable path");
   if (path[0] == '/' && Executable(path)) return path;
-  std::string name = Basename(path);
+  std::string name(base::BaseName(path));
   if (path[0] != '/' && path.find('/') != std::string::npos) {
     return base::Status(base::Code::kInvalidArgument,
                         path + ": a relative path with a directory is not allowed");

@@ -69,9 +69,7 @@ std::string UnitsApi::UnitJson(const std::string& name) const {
   w.Key("since");
   w.Int(std::chrono::duration_cast<std::chrono::microseconds>(st.since.time_since_epoch()).count());
   w.Key("mainCommand");
-  const auto& exec = s->config().exec_start;
-  std::string cmd = exec.empty() ? "" : exec[0].path.substr(exec[0].path.rfind('/') + 1);
-  w.String(st.main_pid > 0 ? cmd : "");
+  w.String(st.main_pid > 0 ? s->config().MainCommand() : "");
   w.EndObject();
   return out;
 }

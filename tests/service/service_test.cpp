@@ -158,5 +158,33 @@ TEST_F(ServiceTest, startTimeout_failsTheStart) {
   EXPECT_TRUE(Said("t.service: start operation timed out. Terminating.")) << All();
 }
 
+TEST_F(ServiceTest, restart_stopsThenStartsANewMainProcess) {
+  auto s = Make("[Service]\nExecStart=/bin/sleep 60\nExecStop=/bin/sleep 0.2\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kRunning; })) << All();
+  pid_t first = s->status().main_pid;
+  s->Restart();
+  ASSERT_TRUE(RunUntil([&] {
+    return s->status().sub == SubState::kRunning && s->status().main_pid != first;
+  })) << All();
+  EXPECT_EQ(::kill(first, 0), -1);
+  EXPECT_EQ(s->status().restarts, 0u);  // asked for, not automatic
+}
+
+// A stop asked for while a restart is still stopping wins: nothing starts.
+TEST_F(ServiceTest, stopDuringARestart_leavesTheUnitStopped) {
+  auto s = Make("[Service]\nExecStart=/bin/sleep 60\nExecStop=/bin/sleep 0.3\n");
+  s->Start();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kRunning; })) << All();
+  s->Restart();
+  ASSERT_EQ(s->status().active, ActiveState::kDeactivating);
+  s->Stop();
+  ASSERT_TRUE(RunUntil([&] { return s->status().sub == SubState::kDead; })) << All();
+  // A wrongly queued start would be posted right away; give it the loop.
+  RunUntil([] { return false; }, 200ms);
+  EXPECT_EQ(s->status().sub, SubState::kDead) << All();
+  EXPECT_EQ(std::count(messages_.begin(), messages_.end(), "Starting t.service..."), 1) << All();
+}
+
 }  // namespace
 }  // namespace flotilla::service
