@@ -193,20 +193,18 @@ void Server::OnLeaderChange(raft::NodeId leader) {
 void Server::Publish() {
   if (published_ || publish_in_flight_ || leader_ == raft::kNone) return;
   Member self{id_, config_.name, {}, config_.advertise_client_urls};
-  std::string want = AttributesJson(self);
-  auto current = store_.Peek(MemberDir(id_) + "/attributes", false, clock_.Now());
-  auto done = [this] {
-    published_ = true;
-    if (ready_) loop_.Post(std::move(ready_));
-  };
-  if (auto* ev = std::get_if<kv::EventPtr>(&current)) {
-    if ((*ev)->node.value && *(*ev)->node.value == want) return done();
-  }
+  // Always through the log, even when the store already holds the same
+  // attributes: once this entry is applied, so is every entry acknowledged
+  // before a restart (the persisted commit index can lag the log), and only
+  // then may clients read.
   publish_in_flight_ = true;
-  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", want, clock_.Now()),
-          [this, done](const kv::Outcome& o) {
+  Propose(InternalWrite(kv::Op::kSet, MemberDir(id_) + "/attributes", AttributesJson(self),
+                        clock_.Now()),
+          [this](const kv::Outcome& o) {
             publish_in_flight_ = false;
-            if (std::get_if<kv::EventPtr>(&o)) done();
+            if (!std::get_if<kv::EventPtr>(&o)) return;
+            published_ = true;
+            if (ready_) loop_.Post(std::move(ready_));
           });
 }
 

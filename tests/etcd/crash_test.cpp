@@ -8,11 +8,17 @@
 #include <boost/json.hpp>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "base/fs.h"
 #include "cluster_process.h"
+#include "etcd/entry.h"
+#include "etcd/server.h"
 #include "net/http_client.h"
+#include "run_loop.h"
+#include "storage/wal.h"
 
 namespace flotilla {
 namespace {
@@ -84,6 +90,103 @@ TEST(EtcdCrash, AcknowledgedWritesSurviveSigkill) {
   }
   // The test means something only if writes were acknowledged in most rounds.
   EXPECT_GT(total_acked, kRounds * 10);
+}
+
+// The real file system with an fsync that takes `delay` (the disk of a
+// loaded CI machine), so that a member spends ticks waiting for its disk.
+class SlowSyncFs final : public base::Fs {
+ public:
+  explicit SlowSyncFs(std::chrono::milliseconds delay) : delay_(delay) {}
+  base::Result<std::unique_ptr<base::WritableFile>> OpenAppend(const std::string& path) override {
+    auto f = base::RealFs().OpenAppend(path);
+    if (!f.ok()) return f.status();
+    return std::unique_ptr<base::WritableFile>(new File(std::move(*f), delay_));
+  }
+  base::Result<std::string> ReadFile(const std::string& p) override {
+    return base::RealFs().ReadFile(p);
+  }
+  base::Result<std::vector<std::string>> ListDir(const std::string& d) override {
+    return base::RealFs().ListDir(d);
+  }
+  base::Status CreateDirs(const std::string& d) override { return base::RealFs().CreateDirs(d); }
+  base::Status Rename(const std::string& a, const std::string& b) override {
+    return base::RealFs().Rename(a, b);
+  }
+  base::Status Remove(const std::string& p) override { return base::RealFs().Remove(p); }
+  base::Status Truncate(const std::string& p, uint64_t n) override {
+    return base::RealFs().Truncate(p, n);
+  }
+  base::Status SyncDir(const std::string& d) override { return base::RealFs().SyncDir(d); }
+  bool Exists(const std::string& p) override { return base::RealFs().Exists(p); }
+
+ private:
+  struct File final : base::WritableFile {
+    File(std::unique_ptr<base::WritableFile> f, std::chrono::milliseconds d)
+        : inner(std::move(f)), delay(d) {}
+    base::Status Append(std::string_view data) override { return inner->Append(data); }
+    base::Status Sync() override {
+      std::this_thread::sleep_for(delay);  // the slow disk being modelled, not a wait
+      return inner->Sync();
+    }
+    base::Status Close() override { return inner->Close(); }
+    uint64_t Size() const override { return inner->Size(); }
+    std::unique_ptr<base::WritableFile> inner;
+    std::chrono::milliseconds delay;
+  };
+  std::chrono::milliseconds delay_;
+};
+
+// The commit index on disk may lag the log: a member killed right after
+// answering a write has the entry but maybe not the commit that covers it.
+// Such an entry is committed again after the restart, and the member must
+// not call itself ready for clients before it is applied (etcd's
+// ReadyNotify), however slow its disk.
+TEST(EtcdCrash, EntryBeyondThePersistedCommit_isAppliedBeforeTheMemberIsReady) {
+  std::string dir = testing::MakeTempDir("flotilla-late-entry");
+  etcd::ServerConfig config;
+  config.data_dir = dir + "/data";
+  std::string peer = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  config.initial_advertise_peer_urls = config.listen_peer_urls = {peer};
+  {
+    net::EventLoop loop;
+    etcd::Server server(loop, config);
+    bool ready = false;
+    ASSERT_TRUE(server.Start([&] { ready = true; }).ok());
+    ASSERT_TRUE(testing::RunLoopUntil(loop, [&] { return ready; }));
+    server.Stop();
+  }
+
+  // What a crash between the append and the next commit write leaves.
+  storage::Recovered rec;
+  auto wal = storage::Wal::Open(base::RealFs(), config.data_dir + "/member/wal", 0, &rec);
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  ASSERT_FALSE(rec.entries.empty());
+  kv::Request write;
+  write.op = kv::Op::kSet;
+  write.path = "/1/late";
+  write.value = "acknowledged";
+  write.time = 1;
+  storage::Entry late{rec.entries.back().term, rec.entries.back().index + 1,
+                      std::string(1, '\0') + etcd::EncodeProposal({1, 1}, write)};
+  ASSERT_TRUE((*wal)->Append({late}).ok());
+  ASSERT_TRUE((*wal)->Sync().ok());
+  ASSERT_LT(rec.hard_state.commit, late.index);
+  wal->reset();
+
+  SlowSyncFs slow(300ms);  // three ticks per fsync
+  net::EventLoop loop;
+  etcd::Server server(loop, config, slow);
+  std::optional<bool> late_visible_when_ready;
+  ASSERT_TRUE(server
+                  .Start([&] {
+                    late_visible_when_ready = std::holds_alternative<kv::EventPtr>(
+                        server.store().Peek("/1/late", false, server.clock().Now()));
+                  })
+                  .ok());
+  ASSERT_TRUE(testing::RunLoopUntil(loop, [&] { return late_visible_when_ready.has_value(); }));
+  EXPECT_TRUE(*late_visible_when_ready);
+  server.Stop();
+  testing::RemoveTree(dir);
 }
 
 }  // namespace

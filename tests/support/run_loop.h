@@ -8,7 +8,7 @@
 
 #include "net/event_loop.h"
 
-namespace flotilla::service::testing {
+namespace flotilla::testing {
 
 inline bool RunLoopUntil(net::EventLoop& loop, const std::function<bool()>& done,
                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -21,4 +21,4 @@ inline bool RunLoopUntil(net::EventLoop& loop, const std::function<bool()>& done
   return true;
 }
 
-}  // namespace flotilla::service::testing
+}  // namespace flotilla::testing
