@@ -155,16 +155,16 @@ Fs& RealFs() {
   return fs;
 }
 
-Status WriteFileAtomic(Fs& fs, const std::string& path, std::string_view data) {
+Status WriteFileAtomic(Fs& fs, const std::string& path, std::string_view data, bool sync) {
   std::string tmp = path + ".tmp";
   if (fs.Exists(tmp)) FLOTILLA_RETURN_IF_ERROR(fs.Remove(tmp));
   auto f = fs.OpenAppend(tmp);
   if (!f.ok()) return f.status();
   FLOTILLA_RETURN_IF_ERROR((*f)->Append(data));
-  FLOTILLA_RETURN_IF_ERROR((*f)->Sync());
+  if (sync) FLOTILLA_RETURN_IF_ERROR((*f)->Sync());
   FLOTILLA_RETURN_IF_ERROR((*f)->Close());
   FLOTILLA_RETURN_IF_ERROR(fs.Rename(tmp, path));
-  return fs.SyncDir(DirName(path));
+  return sync ? fs.SyncDir(DirName(path)) : Status::Ok();
 }
 
 std::string JoinPath(std::string_view dir, std::string_view name) {

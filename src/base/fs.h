@@ -51,8 +51,10 @@ class Fs {
 Fs& RealFs();
 
 // Writes `data` to `path` atomically and durably: temp file, fsync, rename,
-// fsync of the directory.
-Status WriteFileAtomic(Fs& fs, const std::string& path, std::string_view data);
+// fsync of the directory. With `sync` false, no fsync: readers still see
+// the old file or the new one, also after the process crashes, but a power
+// cut may leave either (or an empty file).
+Status WriteFileAtomic(Fs& fs, const std::string& path, std::string_view data, bool sync = true);
 
 std::string JoinPath(std::string_view dir, std::string_view name);
 std::string DirName(std::string_view path);

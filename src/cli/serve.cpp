@@ -14,14 +14,12 @@
 
 #include "base/log.h"
 #include "cli/commands.h"
+#include "cli/machine_services.h"
 #include "etcd/client_api.h"
 #include "etcd/server.h"
 #include "net/event_loop.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
-#include "service/journal.h"
-#include "service/manager.h"
-#include "service/units_api.h"
 
 namespace flotilla::cli {
 namespace {
@@ -181,30 +179,15 @@ int Serve(int argc, char** argv) {
   net::EventLoop loop;
   etcd::Server server(loop, config);
   etcd::ClientApi api(server);
-  // This machine's service manager and its journal (data-dir/journal).
-  auto journal = service::Journal::Open(base::RealFs(), base::JoinPath(config.data_dir, "journal"),
-                                        base::SystemClock());
-  if (!journal.ok()) {
-    std::fprintf(stderr, "flotilla serve: journal: %s\n", journal.status().ToString().c_str());
+  // This machine's service manager: its journal, state and units.
+  auto services = MachineServices::Open(loop, config.data_dir, flags["unit-dir"].value);
+  if (!services.ok()) {
+    std::fprintf(stderr, "flotilla serve: %s\n", services.status().ToString().c_str());
     return 1;
   }
-  const char* path = std::getenv("PATH");
-  service::Manager manager(
-      loop, journal->get(),
-      {{"PATH", path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}});
-  std::string unit_dir = flags["unit-dir"].value;
-  if (!unit_dir.empty()) {
-    if (auto st = manager.LoadDirectory(unit_dir); !st.ok()) {
-      std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
-      return 1;
-    }
-  }
-  char host[256] = "localhost";
-  ::gethostname(host, sizeof host - 1);
-  service::UnitsApi units(manager, **journal, host, unit_dir);
-  loop.Every(std::chrono::seconds(1), [&journal] { (void)(*journal)->Sync(); });
+  auto& units = **services;
   net::HttpServer http(loop, [&api, &units](net::HttpRequest&& r, net::ExchangePtr ex) {
-    if (service::UnitsApi::Serves(r)) return units.Handle(std::move(r), std::move(ex));
+    if (MachineServices::Serves(r)) return units.Handle(std::move(r), std::move(ex));
     api.Handle(std::move(r), std::move(ex));
   });
   for (const auto& url : SplitList(flags["listen-client-urls"].value)) {
@@ -235,11 +218,18 @@ int Serve(int argc, char** argv) {
   }
 
   boost::asio::signal_set signals(loop.context(), SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    FLOG_INFO("serve: signal {}, stopping", sig);
+  auto stop_now = [&] {
     http.Close();
     loop.Stop();
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    FLOG_INFO("serve: signal {}, stopping the units (again to stop at once)", sig);
+    // The store keeps serving while the units stop (their ExecStop may use it).
+    units.Shutdown(stop_now);
+    signals.async_wait([&](const boost::system::error_code& ec2, int) {
+      if (!ec2) stop_now();  // what is left is killed as the manager goes
+    });
   });
   std::signal(SIGPIPE, SIG_IGN);
   loop.Run();

@@ -2,12 +2,15 @@
 // local `flotilla serve`, through its HTTP API (service/units_api.h), with
 // systemctl's and journalctl's output and exit codes.
 #include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "base/fs.h"
 #include "cli/commands.h"
 #include "net/http_client.h"
 #include "service/journal_time.h"
@@ -77,6 +80,34 @@ base::Result<net::HttpResponse> Call(const Common& c, std::string_view method,
   if (!url.ok()) return url.status();
   net::HttpClient client(*url);
   return client.Do(method, target, "", "", 10s);
+}
+
+std::string ErrorOf(const net::HttpResponse& r);
+
+// `systemctl start ./web.service`: the file is read here and loaded by the
+// manager under its file name. Returns that name.
+base::Result<std::string> SendUnitFile(const Common& c, const std::string& path) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (!resolved) return base::Status(base::Code::kNotFound, std::strerror(errno));
+  std::string absolute = resolved;
+  std::free(resolved);
+  auto text = base::RealFs().ReadFile(absolute);
+  if (!text.ok()) return text.status();
+  std::string name(base::BaseName(absolute));
+  auto url = net::ParseUrl(c.endpoint);
+  if (!url.ok()) return url.status();
+  net::HttpClient client(*url);
+  net::ClientRequest req;
+  req.method = "PUT";
+  std::string target = "/flotilla/v1/units/" + name + "/file";
+  req.target = target;
+  req.body = *text;
+  req.content_type = "text/plain";
+  req.headers.push_back({"X-Unit-Path", absolute});
+  net::HttpResponse r;
+  FLOTILLA_RETURN_IF_ERROR(client.Do(req, 10s, &r));
+  if (r.status != 204) return base::Status(base::Code::kInvalidArgument, ErrorOf(r));
+  return name;
 }
 
 std::string ErrorOf(const net::HttpResponse& r) {
@@ -158,7 +189,17 @@ int Systemctl(int argc, char** argv) {
     return 1;
   }
   int code = 0;
-  for (const auto& name : units) {
+  for (std::string name : units) {
+    if ((verb == "start" || verb == "restart") && name.find('/') != std::string::npos) {
+      auto loaded = SendUnitFile(c, name);
+      if (!loaded.ok()) {
+        std::fprintf(stderr, "Failed to %s %s: %s\n", verb.c_str(), name.c_str(),
+                     loaded.status().message().c_str());
+        code = 1;
+        continue;
+      }
+      name = *loaded;
+    }
     if (verb == "start" || verb == "stop" || verb == "restart") {
       auto r = Call(c, "POST", "/flotilla/v1/units/" + name + "/" + verb);
       if (!r.ok()) return Unreachable(c, r.status(), "systemctl");
@@ -188,7 +229,12 @@ int Systemctl(int argc, char** argv) {
         code = 1;
         continue;
       }
-      std::printf("# %s\n%s", name.c_str(), r->body.c_str());
+      std::string source = name;
+      if (auto u = Call(c, "GET", "/flotilla/v1/units/" + name); u.ok() && u->status == 200) {
+        std::string path(json::parse(u->body).at("path").as_string());
+        if (!path.empty()) source = path;
+      }
+      std::printf("# %s\n%s", source.c_str(), r->body.c_str());
     } else {
       std::fprintf(stderr, "systemctl: unknown command %s\n", verb.c_str());
       return 1;

@@ -6,6 +6,8 @@
 #include <deque>
 
 #include "base/fs.h"
+#include "base/log.h"
+#include "service/leftovers.h"
 
 namespace flotilla::service {
 namespace {
@@ -20,16 +22,39 @@ bool Settled(const ServiceStatus& s) {
           s.sub == SubState::kDead && s.since.time_since_epoch().count() != 0);
 }
 
+constexpr const char* kActiveFile = "active";  // names of the active units, one per line
+constexpr const char* kUnitsDir = "units";     // unit files given by content
+
 }  // namespace
 
 Manager::Manager(net::EventLoop& loop, Journal* journal, std::map<std::string, std::string> env)
     : loop_(loop), journal_(journal), base_env_(std::move(env)) {}
 
-Manager::~Manager() = default;
+Manager::~Manager() {
+  *alive_ = false;
+}
 
 Manager::Unit* Manager::Get(const std::string& name) {
   auto it = units_.find(name);
   return it == units_.end() ? nullptr : &it->second;
+}
+
+Manager::Unit* Manager::GetOrInstantiate(const std::string& name) {
+  if (auto* u = Get(name)) return u;
+  auto parsed = unit::ParseUnitName(name);
+  if (!parsed.ok() || parsed->instance.empty()) return nullptr;
+  auto t = templates_.find(parsed->TemplateName());
+  if (t == templates_.end()) return nullptr;
+  if (auto st = Load(t->second.file, name, t->second.source); !st.ok()) {
+    if (journal_) (void)journal_->AppendEvent(name, st.message());
+    return nullptr;
+  }
+  return Get(name);
+}
+
+std::string Manager::Source(const std::string& name) const {
+  auto it = units_.find(name);
+  return it == units_.end() ? "" : it->second.source;
 }
 
 const Service* Manager::Find(const std::string& name) const {
@@ -48,17 +73,49 @@ std::vector<std::string> Manager::Units() const {
   return out;
 }
 
-base::Status Manager::Load(const unit::UnitFile& file, const std::string& name) {
+base::Status Manager::UseStateDir(const std::string& dir) {
+  if (!units_.empty() || !templates_.empty())
+    return base::Status(base::Code::kInvalidArgument, "the state directory comes before units");
+  auto& fs = base::RealFs();
+  FLOTILLA_RETURN_IF_ERROR(fs.CreateDirs(base::JoinPath(dir, kUnitsDir)));
+  state_dir_ = dir;
+  base_env_[std::string(kManagerEnv)] = dir;
+  return LoadDirectory(base::JoinPath(dir, kUnitsDir));
+}
+
+base::Status Manager::Add(const unit::UnitFile& file, const std::string& name,
+                          const std::string& source) {
+  FLOTILLA_RETURN_IF_ERROR(Load(file, name, source));
+  if (state_dir_.empty()) return base::Status::Ok();
+  // The source path goes first, as a comment, so the next run shows it too.
+  std::string text = "# " + source + "\n" + unit::Serialize(file);
+  return base::WriteFileAtomic(base::RealFs(), base::JoinPath(state_dir_, kUnitsDir) + "/" + name,
+                               text);
+}
+
+base::Status Manager::Load(const unit::UnitFile& file, const std::string& name,
+                           const std::string& source) {
   auto parsed = unit::ParseUnitName(name);
   if (!parsed.ok()) return parsed.status();
   if (parsed->type != "service") {
     return base::Status(base::Code::kInvalidArgument, name + ": only .service units can run");
   }
   if (parsed->IsTemplate()) {
-    return base::Status(base::Code::kInvalidArgument,
-                        name + ": a template cannot run; start an instance of it");
+    templates_[name] = Unit{file, source, nullptr};
+    return base::Status::Ok();
   }
-  auto config = ReadServiceConfig(file, *parsed, name);
+  // Specifiers (%i, %n, %H, ...) resolve in every setting, as systemd does.
+  unit::UnitFile expanded = file;
+  for (auto& o : expanded.options) {
+    auto v = unit::ExpandSpecifiers(o.value, *parsed, specifiers_);
+    if (!v.ok()) {
+      return base::Status(base::Code::kInvalidArgument,
+                          fmt::format("{}:{}: {}= {}", source.empty() ? name : source, o.line,
+                                      o.name, v.status().message()));
+    }
+    o.value = std::move(*v);
+  }
+  auto config = ReadServiceConfig(expanded, *parsed, name);
   if (!config.ok()) return config.status();
   if (auto* old = Get(name); old && old->service) {
     auto a = old->service->status().active;
@@ -84,7 +141,11 @@ base::Status Manager::Load(const unit::UnitFile& file, const std::string& name) 
   events.changed = [this, name](const ServiceStatus& st) { OnChanged(name, st); };
   Unit u;
   u.file = file;
-  u.service = std::make_unique<Service>(loop_, std::move(*config), base_env_, std::move(events));
+  u.source = source;
+  auto env = base_env_;
+  if (!state_dir_.empty()) env["FLOTILLA_UNIT"] = name;
+  u.service =
+      std::make_unique<Service>(loop_, std::move(*config), std::move(env), std::move(events));
   units_[name] = std::move(u);
   return base::Status::Ok();
 }
@@ -94,18 +155,21 @@ base::Status Manager::LoadDirectory(const std::string& dir) {
   auto names = fs.ListDir(dir);
   if (!names.ok()) return names.status().WithContext("unit directory");
   for (const auto& n : *names) {  // sorted
-    if (n.size() <= 8 || !n.ends_with(".service") || n.find("@.") != std::string::npos) continue;
+    if (n.size() <= 8 || !n.ends_with(".service")) continue;
     std::string path = base::JoinPath(dir, n);
     auto text = fs.ReadFile(path);
     if (!text.ok()) return text.status();
     auto file = unit::ParseUnitFile(*text, path);
     if (!file.ok()) return file.status();
-    FLOTILLA_RETURN_IF_ERROR(Load(*file, n));
+    std::string source = path;
+    if (text->starts_with("# /")) source = text->substr(2, text->find('\n') - 2);  // kept by Add
+    FLOTILLA_RETURN_IF_ERROR(Load(*file, n, source));
   }
   return base::Status::Ok();
 }
 
 base::Status Manager::Unload(const std::string& name) {
+  if (templates_.erase(name)) return base::Status::Ok();
   auto* u = Get(name);
   if (!u) return base::Status(base::Code::kNotFound, "Unit " + name + " not loaded.");
   auto a = u->service->status().active;
@@ -113,7 +177,81 @@ base::Status Manager::Unload(const std::string& name) {
     return base::Status(base::Code::kInvalidArgument, name + " is active; stop it first");
   pending_.erase(name);
   units_.erase(name);
+  if (!state_dir_.empty()) {
+    std::string kept = base::JoinPath(state_dir_, kUnitsDir) + "/" + name;
+    if (base::RealFs().Exists(kept)) (void)base::RealFs().Remove(kept);
+  }
   return base::Status::Ok();
+}
+
+base::Status Manager::Recover(std::chrono::milliseconds grace) {
+  if (state_dir_.empty()) return base::Status::Ok();
+  auto left = FindLeftovers(state_dir_);
+  if (!left.empty()) {
+    std::map<std::string, std::string> by_unit;
+    for (const auto& l : left)
+      by_unit[l.unit] +=
+          fmt::format("{}{} ({})", by_unit[l.unit].empty() ? "" : ", ", l.pid, l.comm);
+    for (const auto& [unit, list] : by_unit) {
+      std::string msg = fmt::format("Stopping processes left by an earlier run: {}", list);
+      FLOG_WARN("service: {}{}", unit.empty() ? "" : unit + ": ", msg);
+      if (journal_ && !unit.empty()) (void)journal_->AppendEvent(unit, msg);
+    }
+    StopLeftovers(left, grace);
+  }
+  auto text = base::RealFs().ReadFile(base::JoinPath(state_dir_, kActiveFile));
+  if (!text.ok()) return base::Status::Ok();  // none were active
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string name = text->substr(pos, end - pos);
+    pos = end + 1;
+    if (name.empty()) continue;
+    if (auto st = Start(name); !st.ok())
+      FLOG_WARN("service: not restarting {}: {}", name, st.message());
+  }
+  return base::Status::Ok();
+}
+
+std::set<std::string> Manager::ActiveUnits() const {
+  std::set<std::string> out;
+  for (const auto& [name, u] : units_) {
+    auto a = u.service->status().active;
+    if (a != ActiveState::kInactive && a != ActiveState::kFailed) out.insert(name);
+  }
+  for (const auto& [name, deps] : pending_) out.insert(name);
+  return out;
+}
+
+// Once per loop turn at most: the file is small and written without fsync
+// (a power cut stops the units anyway; a crash of flotilla loses nothing).
+void Manager::RecordActive() {
+  if (state_dir_.empty() || shutting_down_ || record_pending_) return;
+  record_pending_ = true;
+  loop_.Post([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    record_pending_ = false;
+    std::string text;
+    for (const auto& n : ActiveUnits()) text += n + "\n";
+    auto st = base::WriteFileAtomic(base::RealFs(), base::JoinPath(state_dir_, kActiveFile), text,
+                                    /*sync=*/false);
+    if (!st.ok()) FLOG_WARN("service: cannot record the active units: {}", st.ToString());
+  });
+}
+
+void Manager::Shutdown(std::function<void()> done) {
+  if (!state_dir_.empty() && !shutting_down_) {
+    std::string text;
+    for (const auto& n : ActiveUnits()) text += n + "\n";
+    auto st = base::WriteFileAtomic(base::RealFs(), base::JoinPath(state_dir_, kActiveFile), text);
+    if (!st.ok()) FLOG_WARN("service: cannot record the active units: {}", st.ToString());
+  }
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  pending_.clear();
+  for (auto& [name, u] : units_) u.service->Stop();
+  OnChanged("", {});
 }
 
 // u, what it requires or wants, and the sidekicks wanted by any of those.
@@ -129,7 +267,7 @@ std::set<std::string> Manager::PullIn(const std::string& name) {
     const auto& c = u->service->config();
     for (const auto* list : {&c.requires_, &c.wants, &c.binds_to})
       for (const auto& dep : *list)
-        if (Get(dep)) todo.push_back(dep);
+        if (GetOrInstantiate(dep)) todo.push_back(dep);
     for (const auto& [other, ou] : units_)
       if (Has(ou.service->config().wanted_by, n)) todo.push_back(other);
   }
@@ -137,10 +275,16 @@ std::set<std::string> Manager::PullIn(const std::string& name) {
 }
 
 base::Status Manager::Start(const std::string& name) {
-  auto* root = Get(name);
+  if (shutting_down_)
+    return base::Status(base::Code::kUnavailable, "the service manager is shutting down");
+  auto* root = GetOrInstantiate(name);
+  if (!root && templates_.count(name)) {
+    return base::Status(base::Code::kInvalidArgument,
+                        name + ": a template cannot run; start an instance of it");
+  }
   if (!root) return base::Status(base::Code::kNotFound, "Unit " + name + " not found.");
   for (const auto& dep : root->service->config().requires_) {
-    if (dep.ends_with(".service") && !Get(dep))
+    if (dep.ends_with(".service") && !GetOrInstantiate(dep))
       return base::Status(base::Code::kNotFound, "Unit " + dep + " not found.");
   }
   auto set = PullIn(name);
@@ -242,6 +386,14 @@ base::Status Manager::Restart(const std::string& name) {
 }
 
 void Manager::OnChanged(const std::string& name, const ServiceStatus& status) {
+  RecordActive();
+  if (shutting_down_) {
+    if (shutdown_done_ && ActiveUnits().empty()) {
+      loop_.Post([done = std::move(shutdown_done_)] { done(); });
+      shutdown_done_ = nullptr;
+    }
+    return;
+  }
   if (status.active == ActiveState::kInactive || status.active == ActiveState::kFailed) {
     // Units bound to this one go with it.
     for (auto& [other, ou] : units_) {

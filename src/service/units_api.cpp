@@ -55,7 +55,7 @@ std::string UnitsApi::UnitJson(const std::string& name) const {
   w.Key("description");
   w.String(s->config().description);
   w.Key("path");
-  w.String(unit_dir_.empty() ? "" : unit_dir_ + "/" + name);
+  w.String(manager_.Source(name));
   w.Key("load");
   w.String("loaded");
   w.Key("active");
@@ -142,7 +142,20 @@ void UnitsApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
   std::string name(path.substr(0, path.find('/')));
   std::string action =
       path.find('/') == std::string_view::npos ? "" : std::string(path.substr(path.find('/') + 1));
-  if (!manager_.Find(name)) return exchange->Send(Error(404, "Unit " + name + " not found."));
+  if (action == "file" && request.method == "PUT") {
+    const std::string* header = request.Header("X-Unit-Path");
+    std::string source = header ? *header : "";
+    auto file = unit::ParseUnitFile(request.body, source.empty() ? name : source);
+    if (!file.ok()) return exchange->Send(Error(400, file.status().message()));
+    auto st = manager_.Add(*file, name, source);
+    if (!st.ok()) return exchange->Send(Error(400, st.message()));
+    net::HttpResponse r;
+    r.status = 204;
+    return exchange->Send(std::move(r));
+  }
+  // Starting an instance of a loaded template loads the instance.
+  if (!manager_.Find(name) && action != "start")
+    return exchange->Send(Error(404, "Unit " + name + " not found."));
   if (action.empty()) {
     if (request.method != "GET") return exchange->Send(Error(405, "use GET"));
     return exchange->Send(Json(200, UnitJson(name)));

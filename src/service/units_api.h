@@ -7,7 +7,11 @@
 //        "path","load","active","sub","result","mainPID","since" (Unix
 //        microseconds, 0 if never),"mainCommand"}
 //   GET  /flotilla/v1/units/NAME/file       the unit file (text)
-//   POST /flotilla/v1/units/NAME/start|stop|restart   204
+//   PUT  /flotilla/v1/units/NAME/file       loads the unit file in the body
+//        (header X-Unit-Path: where it came from) and keeps it across
+//        restarts; 204, or 400 naming the line that is wrong
+//   POST /flotilla/v1/units/NAME/start|stop|restart   204 (start of an
+//        instance of a loaded template loads the instance)
 //   GET  /flotilla/v1/journal?unit=NAME&lines=N[&since=T][&follow=1]
 //        text: the last N lines (default 10), or every line since T (Unix
 //        nanoseconds; with lines, the last N of those), in `journalctl
@@ -30,11 +34,8 @@ namespace flotilla::service {
 
 class UnitsApi {
  public:
-  UnitsApi(Manager& manager, Journal& journal, std::string hostname, std::string unit_dir)
-      : manager_(manager),
-        journal_(journal),
-        hostname_(std::move(hostname)),
-        unit_dir_(std::move(unit_dir)) {}
+  UnitsApi(Manager& manager, Journal& journal, std::string hostname)
+      : manager_(manager), journal_(journal), hostname_(std::move(hostname)) {}
 
   static bool Serves(const net::HttpRequest& request) {
     return request.path.rfind("/flotilla/v1/", 0) == 0;
@@ -49,7 +50,6 @@ class UnitsApi {
   Manager& manager_;
   Journal& journal_;
   std::string hostname_;
-  std::string unit_dir_;
 };
 
 }  // namespace flotilla::service

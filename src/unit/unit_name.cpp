@@ -1,6 +1,9 @@
 #include "unit/unit_name.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include <array>
 
@@ -87,6 +90,23 @@ std::string UnescapeUnitName(std::string_view s) {
     }
   }
   return out;
+}
+
+SpecifierContext LocalSpecifierContext() {
+  SpecifierContext c;
+  char host[256] = "";
+  if (::gethostname(host, sizeof host - 1) == 0) c.hostname = host;
+  auto first_line = [](const char* path) {
+    std::string line;
+    std::ifstream in(path);
+    std::getline(in, line);
+    return line;
+  };
+  c.machine_id = first_line("/etc/machine-id");
+  c.boot_id = first_line("/proc/sys/kernel/random/boot_id");
+  // systemd prints the boot id without dashes, as the machine id.
+  std::erase(c.boot_id, '-');
+  return c;
 }
 
 base::Result<std::string> ExpandSpecifiers(std::string_view s, const UnitName& unit,

@@ -45,6 +45,10 @@ struct SpecifierContext {
   std::string boot_id;     // %b
 };
 
+// This machine's: gethostname, /etc/machine-id and the kernel's boot id
+// (empty where unreadable).
+SpecifierContext LocalSpecifierContext();
+
 // Replaces the specifiers in `s`; an unknown one or a lone "%" at the end
 // is an error naming it.
 base::Result<std::string> ExpandSpecifiers(std::string_view s, const UnitName& unit,

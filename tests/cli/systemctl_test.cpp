@@ -4,8 +4,15 @@
 // errors come with systemctl's messages and exit codes.
 #include <gtest/gtest.h>
 
+#include <limits.h>
+#include <signal.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <thread>
 
 #include "cluster_process.h"
@@ -31,7 +38,14 @@ ExecStart=/bin/sh -c "trap 'exit 0' INT TERM; while true; do echo Hello World; s
     ASSERT_TRUE(s);
     server_ = std::move(*s);
   }
-  void TearDown() override { testing::RemoveTree(unit_dir_); }
+  // A graceful stop, so that no unit outlives the test.
+  void TearDown() override {
+    if (server_.process.running()) {
+      server_.process.Signal(SIGTERM);
+      EXPECT_TRUE(server_.process.Wait(30s)) << "serve did not stop on SIGTERM";
+    }
+    testing::RemoveTree(unit_dir_);
+  }
 
   testing::ProcessResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), FLOTILLA_BINARY);
@@ -49,9 +63,46 @@ ExecStart=/bin/sh -c "trap 'exit 0' INT TERM; while true; do echo Hello World; s
     return r;
   }
 
+  // The main PID `systemctl status` shows, 0 if none.
+  pid_t MainPid(const std::string& unit) {
+    auto r = Run({"systemctl", "status", unit});
+    auto at = r.out.find("Main PID: ");
+    return at == std::string::npos ? 0 : std::atoi(r.out.c_str() + at + 10);
+  }
+  // The processes marked as `unit`'s by this server's service manager.
+  std::set<pid_t> UnitProcesses(const std::string& unit) {
+    std::set<pid_t> out;
+    std::string mark =
+        std::string("FLOTILLA_MANAGER=") + ::realpath(server_.data_dir.c_str(), buf_) + "/service";
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      pid_t pid = std::atoi(e.path().filename().c_str());
+      if (pid <= 0) continue;
+      std::ifstream in(e.path() / "environ");
+      std::string env((std::istreambuf_iterator<char>(in)), {});
+      std::ifstream stat_in(e.path() / "stat");
+      std::string stat((std::istreambuf_iterator<char>(stat_in)), {});
+      auto close = stat.rfind(')');
+      if (close == std::string::npos || stat[close + 2] == 'Z') continue;
+      if (env.find(mark + '\0') != std::string::npos &&
+          env.find("FLOTILLA_UNIT=" + unit + '\0') != std::string::npos)
+        out.insert(pid);
+    }
+    return out;
+  }
+
+  char buf_[PATH_MAX];
   std::string unit_dir_;
   testing::ServerProcess server_;
 };
+
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 15s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
 
 TEST_F(SystemctlTest, startStatusJournalStop) {
   auto r = Run({"systemctl", "list-units"});
@@ -109,7 +160,9 @@ TEST_F(SystemctlTest, startStatusJournalStop) {
 
   r = Run({"systemctl", "cat", "hello.service"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out.rfind("# hello.service\n[Unit]\nDescription=My Service\n", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("# " + unit_dir_ + "/hello.service\n[Unit]\nDescription=My Service\n", 0),
+            0u)
+      << r.out;
 }
 
 TEST_F(SystemctlTest, unknownUnits_failAsSystemctlDoes) {
@@ -119,6 +172,86 @@ TEST_F(SystemctlTest, unknownUnits_failAsSystemctlDoes) {
   r = Run({"systemctl", "status", "nope.service"});
   EXPECT_EQ(r.code, 4);
   EXPECT_EQ(r.err, "Unit nope.service could not be found.\n");
+}
+
+// flotilla serve killed with a unit running: the unit's processes live
+// on, and the next run stops them before starting the unit again, so it
+// never runs twice.
+TEST_F(SystemctlTest, serveKilled_nextRunStopsTheOldProcessesAndStartsTheUnitOnce) {
+  ASSERT_EQ(Run({"systemctl", "start", "hello.service"}).code, 0);
+  ASSERT_TRUE(WaitFor([&] { return MainPid("hello.service") > 0; }));
+  pid_t old_main = MainPid("hello.service");
+  server_.process.Signal(SIGKILL);
+  ASSERT_TRUE(server_.process.Wait(10s));
+  ASSERT_EQ(::kill(old_main, 0), 0) << "the unit died with serve";
+
+  ASSERT_TRUE(testing::RestartFlotilla(server_, {"--unit-dir", unit_dir_}));
+  ASSERT_TRUE(WaitFor([&] {
+    pid_t now = MainPid("hello.service");
+    return now > 0 && now != old_main;
+  })) << Run({"systemctl", "status", "hello.service"}).out;
+  EXPECT_TRUE(WaitFor([&] { return ::kill(old_main, 0) != 0; }));
+  // One copy: every marked process is in the new main process's session.
+  pid_t main = MainPid("hello.service");
+  for (pid_t p : UnitProcesses("hello.service")) EXPECT_EQ(::getsid(p), main) << p;
+  auto r = Run({"journalctl", "-u", "hello.service", "-n", "50"});
+  EXPECT_NE(r.out.find("Stopping processes left by an earlier run: " + std::to_string(old_main)),
+            std::string::npos)
+      << r.out;
+}
+
+// A unit given by path, outside the unit directory: it runs, status and cat
+// show where it came from, and after a graceful stop of serve (the unit is
+// stopped with it) the next run loads and starts it again.
+TEST_F(SystemctlTest, unitGivenByPath_runsAndComesBackAfterAGracefulRestart) {
+  std::string dir = testing::MakeTempDir("flotilla-unit-by-path");
+  std::string path = dir + "/side.service";
+  std::ofstream(path) << "[Unit]\nDescription=Side %n\n[Service]\nExecStart=/bin/sleep 1000\n"
+                         "ExecStopPost=/bin/sh -c 'echo stopped >> "
+                      << dir << "/log'\n";
+  auto r = Run({"systemctl", "start", path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = StatusUntil("side.service", "active (running)");
+  EXPECT_NE(r.out.find("side.service - Side side.service"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Loaded: loaded (" + path), std::string::npos) << r.out;
+  r = Run({"systemctl", "cat", "side.service"});
+  EXPECT_EQ(r.out.rfind("# " + path + "\n", 0), 0u) << r.out;
+  pid_t first = MainPid("side.service");
+
+  server_.process.Signal(SIGTERM);
+  ASSERT_TRUE(server_.process.Wait(30s));
+  EXPECT_TRUE(WaitFor([&] { return ::kill(first, 0) != 0; })) << "the unit outlived serve";
+  std::ifstream log(dir + "/log");
+  std::string logged((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_EQ(logged, "stopped\n");
+
+  ASSERT_TRUE(testing::RestartFlotilla(server_, {"--unit-dir", unit_dir_}));
+  r = StatusUntil("side.service", "active (running)");
+  EXPECT_NE(r.out.find("Loaded: loaded (" + path), std::string::npos) << r.out;
+  EXPECT_NE(MainPid("side.service"), first);
+  // A bad file is refused with its line, and nothing is loaded.
+  std::ofstream(dir + "/bad.service") << "[Service]\nExecStart=/bin/true\n[Broken\n";
+  r = Run({"systemctl", "start", dir + "/bad.service"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("bad.service:3:"), std::string::npos) << r.err;
+  ASSERT_EQ(Run({"systemctl", "stop", "side.service"}).code, 0);
+  testing::RemoveTree(dir);
+}
+
+// Instances of a template in the unit directory start by name.
+TEST_F(SystemctlTest, instanceOfATemplate_startsByName) {
+  std::ofstream(unit_dir_ + "/web@.service")
+      << "[Unit]\nDescription=Web %i\n[Service]\nExecStart=/bin/sh -c 'echo serving %i; exec "
+         "sleep 1000'\n";
+  ASSERT_TRUE(testing::RestartFlotilla(server_, {"--unit-dir", unit_dir_}));
+  ASSERT_EQ(Run({"systemctl", "start", "web@01.service", "web@02.service"}).code, 0);
+  auto r = StatusUntil("web@02.service", "serving 02");
+  EXPECT_NE(r.out.find("web@02.service - Web 02"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Loaded: loaded (" + unit_dir_ + "/web@.service"), std::string::npos)
+      << r.out;
+  r = Run({"systemctl", "list-units"});
+  EXPECT_NE(r.out.find("web@01.service loaded active   running Web 01"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace
