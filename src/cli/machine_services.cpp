@@ -26,9 +26,9 @@ MachineServices::MachineServices(std::unique_ptr<Impl> impl) : impl_(std::move(i
 
 MachineServices::~MachineServices() = default;
 
-base::Result<std::unique_ptr<MachineServices>> MachineServices::Open(net::EventLoop& loop,
-                                                                     const std::string& data_dir,
-                                                                     const std::string& unit_dir) {
+base::Result<std::unique_ptr<MachineServices>> MachineServices::Open(
+    net::EventLoop& loop, const std::string& data_dir, const std::string& unit_dir,
+    std::map<std::string, std::string> env) {
   auto& fs = base::RealFs();
   FLOTILLA_RETURN_IF_ERROR(fs.CreateDirs(data_dir));
   // The state directory marks the units' processes: it must not depend on
@@ -44,10 +44,8 @@ base::Result<std::unique_ptr<MachineServices>> MachineServices::Open(net::EventL
   if (!journal.ok()) return journal.status().WithContext("journal");
   impl->journal = std::move(*journal);
   const char* path = std::getenv("PATH");
-  impl->manager = std::make_unique<service::Manager>(
-      loop, impl->journal.get(),
-      std::map<std::string, std::string>{
-          {"PATH", path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}});
+  env.emplace("PATH", path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  impl->manager = std::make_unique<service::Manager>(loop, impl->journal.get(), std::move(env));
   FLOTILLA_RETURN_IF_ERROR(impl->manager->UseStateDir(base::JoinPath(dir, "service")));
   if (!unit_dir.empty()) FLOTILLA_RETURN_IF_ERROR(impl->manager->LoadDirectory(unit_dir));
   FLOTILLA_RETURN_IF_ERROR(impl->manager->Recover(kLeftoverGrace));

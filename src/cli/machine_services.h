@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -20,9 +21,11 @@ namespace flotilla::cli {
 
 class MachineServices {
  public:
-  static base::Result<std::unique_ptr<MachineServices>> Open(net::EventLoop& loop,
-                                                             const std::string& data_dir,
-                                                             const std::string& unit_dir);
+  // `env` comes on top of PATH in every unit's environment (e.g. CoreOS's
+  // COREOS_PRIVATE_IPV4).
+  static base::Result<std::unique_ptr<MachineServices>> Open(
+      net::EventLoop& loop, const std::string& data_dir, const std::string& unit_dir,
+      std::map<std::string, std::string> env = {});
   ~MachineServices();
 
   // Whether `request` is for the units API (/flotilla/v1/...), and its handler.

@@ -180,7 +180,15 @@ int Serve(int argc, char** argv) {
   etcd::Server server(loop, config);
   etcd::ClientApi api(server);
   // This machine's service manager: its journal, state and units.
-  auto services = MachineServices::Open(loop, config.data_dir, flags["unit-dir"].value);
+  // CoreOS put the machine's addresses in /etc/environment; units here get
+  // them in their environment (the advertised client address for now).
+  std::string ip = "127.0.0.1";
+  if (auto u = net::ParseUrl(
+          config.advertise_client_urls.empty() ? "" : config.advertise_client_urls.front());
+      u.ok() && u->host.find_first_not_of("0123456789.") == std::string::npos)
+    ip = u->host;
+  auto services = MachineServices::Open(loop, config.data_dir, flags["unit-dir"].value,
+                                        {{"COREOS_PRIVATE_IPV4", ip}, {"COREOS_PUBLIC_IPV4", ip}});
   if (!services.ok()) {
     std::fprintf(stderr, "flotilla serve: %s\n", services.status().ToString().c_str());
     return 1;

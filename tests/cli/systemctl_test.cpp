@@ -241,11 +241,11 @@ TEST_F(SystemctlTest, unitGivenByPath_runsAndComesBackAfterAGracefulRestart) {
 // Instances of a template in the unit directory start by name.
 TEST_F(SystemctlTest, instanceOfATemplate_startsByName) {
   std::ofstream(unit_dir_ + "/web@.service")
-      << "[Unit]\nDescription=Web %i\n[Service]\nExecStart=/bin/sh -c 'echo serving %i; exec "
-         "sleep 1000'\n";
+      << "[Unit]\nDescription=Web %i\n[Service]\nExecStart=/bin/sh -c 'echo serving %i on "
+         "$COREOS_PRIVATE_IPV4; exec sleep 1000'\n";
   ASSERT_TRUE(testing::RestartFlotilla(server_, {"--unit-dir", unit_dir_}));
   ASSERT_EQ(Run({"systemctl", "start", "web@01.service", "web@02.service"}).code, 0);
-  auto r = StatusUntil("web@02.service", "serving 02");
+  auto r = StatusUntil("web@02.service", "serving 02 on 127.0.0.1");
   EXPECT_NE(r.out.find("web@02.service - Web 02"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Loaded: loaded (" + unit_dir_ + "/web@.service"), std::string::npos)
       << r.out;
