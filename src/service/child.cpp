@@ -13,6 +13,12 @@ namespace flotilla::service {
 
 namespace asio = boost::asio;
 
+// Reads of 16 KiB: per wake-up of a pipe (fairness to other units), and
+// at exit (a pipe holds 64 KiB unless resized; other processes of the
+// group may still be writing, so this is bounded too).
+constexpr int kDrainPerWake = 8;
+constexpr int kDrainAtExit = 256;
+
 struct Child::Impl : std::enable_shared_from_this<Child::Impl> {
   struct Pipe {
     explicit Pipe(asio::io_context& io) : fd(io) {}
@@ -40,25 +46,46 @@ struct Child::Impl : std::enable_shared_from_this<Child::Impl> {
                        } while (r < 0 && errno == EINTR);
                        if (r == 0) return self->WatchExit();  // spurious
                        self->reaped = true;
+                       // What it wrote before exiting is in the pipes: lines first.
+                       self->Drain(self->out, Stream::kStdout, kDrainAtExit);
+                       self->Drain(self->err, Stream::kStderr, kDrainAtExit);
+                       if (self->stopped) return;
                        if (self->callbacks.exited) self->callbacks.exited(r < 0 ? -1 : status);
                      });
   }
 
+  // Output is read here, not by asio, so that none is ever read and not
+  // yet handled: at exit, Drain takes exactly what is left, in order.
   void Read(Pipe& p, Stream stream) {
-    p.fd.async_read_some(asio::buffer(p.buf), [self = shared_from_this(), &p, stream](
-                                                  const boost::system::error_code& ec, size_t n) {
-      if (self->stopped) return;
-      self->Take(p, stream, std::string_view(p.buf, n));
-      if (ec) {
-        // End of output (or an error, which ends it too).
-        if (!p.partial.empty()) self->Deliver(stream, p.partial);
-        p.partial.clear();
-        boost::system::error_code ignored;
-        p.fd.close(ignored);
-        return;
+    p.fd.async_wait(asio::posix::stream_descriptor::wait_read,
+                    [self = shared_from_this(), &p, stream](const boost::system::error_code& ec) {
+                      if (self->stopped || !p.fd.is_open()) return;
+                      if (ec) return self->EndOfOutput(p, stream);
+                      if (self->Drain(p, stream, kDrainPerWake)) self->Read(p, stream);
+                    });
+  }
+
+  // Reads up to `max_reads` buffers; false once the output ended.
+  bool Drain(Pipe& p, Stream stream, int max_reads) {
+    for (int i = 0; i < max_reads && p.fd.is_open() && !stopped; ++i) {
+      ssize_t n = ::read(p.fd.native_handle(), p.buf, sizeof p.buf);
+      if (n > 0) {
+        Take(p, stream, std::string_view(p.buf, size_t(n)));
+        continue;
       }
-      self->Read(p, stream);
-    });
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      EndOfOutput(p, stream);  // EOF, or an error, which ends it too
+      return false;
+    }
+    return p.fd.is_open() && !stopped;
+  }
+
+  void EndOfOutput(Pipe& p, Stream stream) {
+    if (!p.partial.empty()) Deliver(stream, p.partial);
+    p.partial.clear();
+    boost::system::error_code ignored;
+    p.fd.close(ignored);
   }
 
   void Take(Pipe& p, Stream stream, std::string_view data) {

@@ -3,8 +3,9 @@
 // longer than kMaxLine is cut into pieces of that size; a last line
 // without a newline is delivered at end of output), and its exit status
 // (as waitpid reports it) goes to `exited` once, when the process itself
-// has exited and been reaped. Output can go on after that: processes it
-// left in its group may still hold the pipes.
+// has exited and been reaped and the output it wrote before exiting (what
+// was in the pipes then) has gone to `line`. Output can go on after that:
+// processes it left in its group may still hold the pipes.
 //
 // Exit is watched with a pidfd, so no SIGCHLD handler is involved and
 // other children of flotilla are not disturbed.

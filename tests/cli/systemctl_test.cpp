@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cluster_process.h"
@@ -252,6 +253,46 @@ TEST_F(SystemctlTest, instanceOfATemplate_startsByName) {
   r = Run({"systemctl", "list-units"});
   EXPECT_NE(r.out.find("web@01.service loaded active   running Web 01"), std::string::npos)
       << r.out;
+}
+
+// journalctl -f keeps up with a unit that writes far more than 10,000
+// lines a second: every line arrives, once, in order.
+TEST_F(SystemctlTest, journalFollow_losesNoLineOfAFastWriter) {
+  constexpr int kLines = 30000;
+  std::string gate = unit_dir_ + "/go";
+  std::ofstream(unit_dir_ + "/spam.service")
+      << "[Service]\nExecStart=/bin/sh -c 'echo ready; while [ ! -e " << gate
+      << " ]; do sleep 0.01; done; exec /usr/bin/seq 1 " << kLines << "'\n";
+  ASSERT_TRUE(testing::RestartFlotilla(server_, {"--unit-dir", unit_dir_}));
+  ASSERT_EQ(Run({"systemctl", "start", "spam.service"}).code, 0);
+  // Once "ready" reached the follower it is subscribed (the tail and the
+  // subscription are taken together), and only then does the unit write.
+  testing::BackgroundProcess follow(
+      {FLOTILLA_BINARY, "journalctl", "-u", "spam.service", "-n", "5", "-f"},
+      {"FLOTILLA_ENDPOINT=" + server_.url});
+  ASSERT_TRUE(follow.WaitForOutput(
+      [](const std::string& out) { return out.find("]: ready\n") != std::string::npos; }, 10s));
+  auto started = std::chrono::steady_clock::now();
+  std::ofstream{gate};
+  ASSERT_TRUE(follow.WaitForOutput(
+      [&](const std::string& out) {
+        return out.find("]: " + std::to_string(kLines) + "\n") != std::string::npos;
+      },
+      60s))
+      << follow.out().substr(follow.out().size() > 2000 ? follow.out().size() - 2000 : 0);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::istringstream lines(follow.out());
+  std::string line;
+  int next = 1;
+  while (std::getline(lines, line)) {
+    auto at = line.find(" sh[");
+    if (at == std::string::npos || line.ends_with("]: ready")) continue;  // not seq's
+    ASSERT_EQ(line.substr(line.find("]: ", at) + 3), std::to_string(next)) << line;
+    ++next;
+  }
+  EXPECT_EQ(next, kLines + 1);
+  std::printf("followed %d lines in %.2f s (%.0f lines/s)\n", kLines, seconds, kLines / seconds);
 }
 
 }  // namespace

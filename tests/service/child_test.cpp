@@ -62,6 +62,24 @@ TEST_F(ChildTest, linesByStreamAndExitStatus) {
   EXPECT_FALSE((*c)->running());
 }
 
+// A fast writer that exits at once: every line it wrote is delivered
+// before its exit, so a manager that drops the Child on exit loses none.
+TEST_F(ChildTest, everyLineWrittenBeforeExit_comesBeforeTheExit) {
+  Observed run;
+  size_t lines_at_exit = 0;
+  auto c = Child::Start(loop_, ShellCommand("exec seq 1 30000"),
+                        {[&run](Stream, std::string_view l) { run.out.emplace_back(l); },
+                         [&](int status) {
+                           run.status = status;
+                           lines_at_exit = run.out.size();
+                         }});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE(RunUntil([&] { return run.status.has_value(); }));
+  EXPECT_EQ(lines_at_exit, 30000u);
+  ASSERT_FALSE(run.out.empty());
+  EXPECT_EQ(run.out.back(), "30000");
+}
+
 TEST_F(ChildTest, environmentAndWorkingDirectoryAreTheUnits) {
   Observed run;
   auto o = ShellCommand("echo \"$FOO\"; pwd; echo \"${HOME-unset}\"");
