@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdio>
 #include <deque>
 
 #include "base/fs.h"
@@ -19,6 +20,46 @@ namespace flotilla::service {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Whether `pid` is alive (not a zombie) and in process group `pgid`.
+bool LiveInGroup(pid_t pid, pid_t pgid) {
+  auto stat = base::RealFs().ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat.ok()) return false;
+  // "pid (comm) state ppid pgrp ...": comm may hold anything, so from the
+  // last ')'.
+  size_t close = stat->rfind(')');
+  char state = 0;
+  int ppid = 0, pgrp = 0;
+  if (close == std::string::npos ||
+      std::sscanf(stat->c_str() + close + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+    return false;
+  return pgrp == pgid && state != 'Z' && state != 'X';
+}
+
+// Whether process group `pgid` has a process that is not a zombie; `hint`
+// is the one found last time, looked at first. GroupAlive (spawn.h) counts
+// zombies, but a unit's orphans are reaped by init, late or (flotilla as
+// PID 1 of a container) never, and must not hold a stop until its timeout
+// nor keep a forking service running.
+bool GroupHasLiveProcess(pid_t pgid, pid_t& hint) {
+  if (!GroupAlive(pgid)) return false;
+  if (hint > 0 && LiveInGroup(hint, pgid)) return true;
+  auto names = base::RealFs().ListDir("/proc");
+  if (!names.ok()) return true;  // no /proc: trust the signal
+  for (const auto& name : *names) {
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::atoi(name.c_str());
+    if (LiveInGroup(pid, pgid)) {
+      hint = pid;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   Impl(net::EventLoop& l, Service& o, std::map<std::string, std::string> env, Events e)
@@ -36,7 +77,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   asio::steady_timer timer;  // the phase's timeout, or the restart delay
   asio::steady_timer poll;   // forking services: is the group still there?
   std::unique_ptr<Child> main, control;
-  std::vector<pid_t> groups;  // every process group started in this run
+  std::vector<pid_t> groups;         // every process group started in this run
+  std::map<pid_t, pid_t> live_hint;  // group -> a live member seen last
   std::vector<unit::ExecCommand> queue;
   size_t next = 0;
   std::function<void()> queue_done;
@@ -44,7 +86,9 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   bool stop_asked = false;
-  bool start_after_stop = false;  // Restart() while stopping: start once dead
+  bool start_after_stop = false;   // Restart() while stopping: start once dead
+  bool oneshot_finishing = false;  // oneshot without RemainAfterExit: "Finished" once dead
+  bool reload_timed_out = false;
   ServiceResult result = ServiceResult::kSuccess;
   std::deque<Clock::time_point> starts;
   bool destroyed = false;
@@ -54,26 +98,39 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   std::string Event(UnitEvent e) const {
     return UnitEventMessage(e, config().name.full, config().description, ToString(result));
   }
+  // The unit as job messages name it; as UnitEventMessage does.
+  std::string Who() const {
+    const auto& c = config();
+    if (c.description.empty() || c.description == c.name.full) return c.name.full;
+    return fmt::format("{} - {}", c.name.full, c.description);
+  }
   void Say(const std::string& message) {
     if (events.message) events.message(message);
   }
   void Enter(SubState s) {
+    auto same = [](ActiveState a) {
+      return a == ActiveState::kReloading ? ActiveState::kActive : a;
+    };
     ActiveState before = status().active;
     status().sub = s;
     status().active = ActiveOf(s);
-    if (status().active != before) status().since = std::chrono::system_clock::now();
+    if (same(status().active) != same(before)) status().since = std::chrono::system_clock::now();
     if (events.changed) events.changed(status());
   }
   void Fail(ServiceResult r) {
     if (result == ServiceResult::kSuccess) result = r;
   }
+  bool LiveGroups() {
+    for (pid_t g : groups)
+      if (GroupHasLiveProcess(g, live_hint[g])) return true;
+    return false;
+  }
+  // What a stop waits for.
   bool AnyAlive() {
     if ((main && main->running()) || (control && control->running())) return true;
     if (config().kill_mode == KillMode::kProcess || config().kill_mode == KillMode::kNone)
       return false;
-    for (pid_t g : groups)
-      if (GroupAlive(g)) return true;
-    return false;
+    return LiveGroups();
   }
 
   // --- starting ---
@@ -90,7 +147,9 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     starts.push_back(now);
     result = ServiceResult::kSuccess;
     stop_asked = false;
+    oneshot_finishing = false;
     groups.clear();
+    live_hint.clear();
     status().main_pid = 0;
     Say(Event(UnitEvent::kStarting));
     if (auto st = PrepareRun(); !st.ok()) {
@@ -109,9 +168,14 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     RunQueue(config().exec_start_pre, [this] { EnterStart(); });
   }
 
-  // The run's environment and user, from the unit and its files.
+  // The run's environment and user, from the unit and its files. As in
+  // systemd, the files override Environment=, later files earlier ones.
   base::Status PrepareRun() {
     env = base_env;
+    for (const auto& kv : config().environment) {
+      auto eq = kv.find('=');
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
     for (const auto& ref : config().environment_files) {
       auto text = base::RealFs().ReadFile(ref.path);
       if (!text.ok()) {
@@ -121,10 +185,6 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       auto vars = unit::ParseEnvironmentFile(*text, ref.path);
       if (!vars.ok()) return vars.status();
       for (auto& [k, v] : *vars) env[k] = v;
-    }
-    for (const auto& kv : config().environment) {
-      auto eq = kv.find('=');
-      env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     uid.reset(), gid.reset();
     if (!config().user.empty()) {
@@ -148,8 +208,12 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     auto path = ResolveExecutable(cmd.path, env.count("PATH") ? env["PATH"] : "/usr/bin:/bin");
     if (!path.ok()) return path.status();
     o.path = *path;
-    o.argv = unit::ExpandEnvironment(cmd, env);
-    for (const auto& [k, v] : env) o.env.push_back(k + "=" + v);
+    // Control commands (ExecStartPost, ExecReload, ExecStop) learn the main
+    // process, while it lives, as $MAINPID.
+    auto cmd_env = env;
+    if (!is_main && main && main->running()) cmd_env["MAINPID"] = std::to_string(main->pid());
+    o.argv = unit::ExpandEnvironment(cmd, cmd_env);
+    for (const auto& [k, v] : cmd_env) o.env.push_back(k + "=" + v);
     o.working_directory = config().working_directory;
     o.uid = uid;
     o.gid = gid;
@@ -201,6 +265,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   }
 
   void OnControlExit(int wait_status) {
+    // Killed on the reload timeout: that is the failure, whatever "-" says.
+    if (status().sub == SubState::kReload && reload_timed_out) return ReloadDone(false);
     const auto& cmd = queue[next - 1];
     ServiceResult r = ResultOf(wait_status, false);
     if (r != ServiceResult::kSuccess && !cmd.ignore_failure) {
@@ -216,6 +282,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   bool IsStopping() const { return ActiveOf(owner.status_.sub) == ActiveState::kDeactivating; }
 
   void CommandFailed(ServiceResult r) {
+    // A failed reload leaves the unit as it was, result included.
+    if (status().sub == SubState::kReload) return ReloadDone(false);
     Fail(r);
     switch (status().sub) {
       case SubState::kStartPre:
@@ -264,20 +332,35 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     RunQueue(config().exec_start_post, [this] { EnterRunning(); });
   }
 
+  // The start is over (after ExecStartPost).
   void EnterRunning() {
     timer.cancel();
-    if (config().type == ServiceType::kOneshot) {
-      Say(Event(UnitEvent::kFinished));
-      if (!config().remain_after_exit) return EnterStop();
-      return Enter(SubState::kExited);
-    }
-    if (config().type != ServiceType::kForking && !(main && main->running())) {
-      // The main process ended during start-post: treat as its exit now.
+    bool oneshot = config().type == ServiceType::kOneshot;
+    if (oneshot && !config().remain_after_exit) {
+      // systemd says "Deactivated successfully." first, then "Finished".
+      oneshot_finishing = true;
       return EnterStop();
     }
-    Enter(SubState::kRunning);
-    Say(Event(UnitEvent::kStarted));
-    if (config().type == ServiceType::kForking) WatchForkedGroup();
+    Settle();
+    if (status().active == ActiveState::kActive)
+      Say(Event(oneshot ? UnitEvent::kFinished : UnitEvent::kStarted));
+  }
+
+  // Where the unit goes after its start or a reload, or when its main
+  // process (forking: its last process) ended, as systemd's
+  // service_enter_running: a failure goes straight to the signals (no
+  // ExecStop); running while the main process lives; exited with
+  // RemainAfterExit=yes; otherwise through ExecStop.
+  void Settle() {
+    if (result != ServiceResult::kSuccess) return EnterSignal(SubState::kStopSigterm);
+    bool forking = config().type == ServiceType::kForking;
+    if (forking ? LiveGroups() : (main && main->running())) {
+      Enter(SubState::kRunning);
+      if (forking) WatchForkedGroup();
+      return;
+    }
+    if (config().remain_after_exit) return Enter(SubState::kExited);
+    EnterStop();
   }
 
   void WatchForkedGroup() {
@@ -286,9 +369,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
         [weak = std::weak_ptr<Impl>(shared_from_this())](const boost::system::error_code& ec) {
           auto self = weak.lock();
           if (ec || !self || self->destroyed || self->status().sub != SubState::kRunning) return;
-          if (self->AnyAlive()) return self->WatchForkedGroup();
-          self->Say(self->Event(UnitEvent::kDeactivated));
-          self->EnterStop();
+          if (self->LiveGroups()) return self->WatchForkedGroup();
+          self->Settle();
         });
   }
 
@@ -303,14 +385,8 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       return CheckStopped();
     }
     Fail(r);
-    switch (status().sub) {
-      case SubState::kStartPost:
-        return EnterSignal(SubState::kStopSigterm);  // the start failed
-      case SubState::kRunning:
-        return EnterStop();
-      default:
-        return;
-    }
+    // In start-post and reload, the command running decides when it ends.
+    if (status().sub == SubState::kRunning) Settle();
   }
 
   // --- stopping ---
@@ -350,21 +426,34 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   }
 
   void Kill(int sig) {
+    // As systemd: SIGCONT after KillSignal, so that a stopped process runs
+    // to receive it.
+    bool cont = sig != SIGKILL && sig != SIGCONT;
+    auto one = [&](Child* c) {
+      if (!c || !c->running()) return;
+      ::kill(c->pid(), sig);
+      if (cont) ::kill(c->pid(), SIGCONT);
+    };
+    auto all = [&] {
+      for (pid_t g : groups) {
+        (void)KillGroup(g, sig);
+        if (cont) (void)KillGroup(g, SIGCONT);
+      }
+    };
     switch (config().kill_mode) {
       case KillMode::kNone:
         return;
       case KillMode::kProcess:
-        if (main && main->running()) ::kill(main->pid(), sig);
-        if (control && control->running()) ::kill(control->pid(), sig);
+        one(main.get());
+        one(control.get());
         return;
       case KillMode::kMixed:
         // The main process gets KillSignal; everything gets the SIGKILL.
-        if (main && main->running()) ::kill(main->pid(), sig);
-        if (sig == SIGKILL)
-          for (pid_t g : groups) (void)KillGroup(g, SIGKILL);
+        one(main.get());
+        if (sig == SIGKILL) all();
         return;
       case KillMode::kControlGroup:
-        for (pid_t g : groups) (void)KillGroup(g, sig);
+        all();
         return;
     }
   }
@@ -385,8 +474,13 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
 
   void CheckStopped() {
     auto sub = status().sub;
-    if ((sub == SubState::kStopSigterm || sub == SubState::kStopSigkill) && !AnyAlive())
-      EnterStopPost();
+    if (sub != SubState::kStopSigterm && sub != SubState::kStopSigkill) return;
+    if (!AnyAlive()) return EnterStopPost();
+    // KillMode=mixed: once the main and control processes are gone, the
+    // rest get SIGKILL now (systemd's final-sigkill), not at the timeout.
+    if (sub == SubState::kStopSigterm && config().kill_mode == KillMode::kMixed &&
+        !(main && main->running()) && !(control && control->running()))
+      EnterSignal(SubState::kStopSigkill);
   }
 
   void EnterStopPost() {
@@ -399,6 +493,7 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
   void EnterDead() {
     timer.cancel();
     poll.cancel();
+    reload_timed_out = false;
     main.reset();
     control.reset();
     status().main_pid = 0;
@@ -410,11 +505,14 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       if (!stop_asked) Say(Event(UnitEvent::kFailedToStart));
     } else {
       Enter(SubState::kDead);
-      if (stop_asked)
+      if (stop_asked) {
         Say(Event(UnitEvent::kStopped));
-      else
+      } else {
         Say(Event(UnitEvent::kDeactivated));
+        if (oneshot_finishing) Say(Event(UnitEvent::kFinished));
+      }
     }
+    oneshot_finishing = false;
     if (start_after_stop) {
       start_after_stop = false;
       loop.Post([weak = std::weak_ptr<Impl>(shared_from_this())] {
@@ -444,12 +542,54 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
       case RestartPolicy::kOnFailure:
         return result != ServiceResult::kSuccess;
       case RestartPolicy::kOnAbnormal:
-        return result == ServiceResult::kSignal || result == ServiceResult::kCoreDump ||
-               result == ServiceResult::kTimeout;
+        // systemd: anything but success and an exit code.
+        return result != ServiceResult::kSuccess && result != ServiceResult::kExitCode;
       case RestartPolicy::kOnAbort:
         return result == ServiceResult::kSignal || result == ServiceResult::kCoreDump;
     }
     return false;
+  }
+
+  // --- reloading ---
+
+  base::Status Reload() {
+    const std::string& name = config().name.full;
+    if (config().exec_reload.empty()) {
+      return base::Status(base::Code::kInvalidArgument,
+                          fmt::format("Job type reload is not applicable for unit {}.", name));
+    }
+    auto sub = status().sub;
+    if (sub == SubState::kReload) return base::Status::Ok();
+    if (sub != SubState::kRunning && sub != SubState::kExited) {
+      auto a = status().active;
+      auto why = fmt::format("{}: Unit cannot be reloaded because it is {}.", name,
+                             a == ActiveState::kFailed ? "inactive" : ToString(a));
+      Say(why);
+      return base::Status(base::Code::kUnavailable, why);
+    }
+    reload_timed_out = false;
+    poll.cancel();  // a forking service's watch resumes after
+    Say(fmt::format("Reloading {}...", Who()));
+    Enter(SubState::kReload);
+    if (config().timeout_start) {
+      Arm(*config().timeout_start, [this] {
+        Say(fmt::format("{}: Reload operation timed out. Killing reload process.",
+                        config().name.full));
+        reload_timed_out = true;
+        if (control && control->running()) (void)control->Signal(SIGKILL);
+      });
+    }
+    RunQueue(config().exec_reload, [this] { ReloadDone(true); });
+    return base::Status::Ok();
+  }
+
+  // Back to running (or exited) as after a start: the main process may
+  // have ended meanwhile.
+  void ReloadDone(bool ok) {
+    timer.cancel();
+    reload_timed_out = false;
+    Say(ok ? fmt::format("Reloaded {}.", Who()) : fmt::format("Reload failed for {}.", Who()));
+    Settle();
   }
 
   void Arm(unit::Span after, std::function<void()> fn) {
@@ -481,7 +621,7 @@ Service::~Service() {
 
 void Service::Start() {
   auto a = status_.active;
-  if (a == ActiveState::kActive || a == ActiveState::kActivating) {
+  if (a == ActiveState::kActive || a == ActiveState::kActivating || a == ActiveState::kReloading) {
     if (status_.sub != SubState::kAutoRestart) return;
     impl_->timer.cancel();
   }
@@ -505,6 +645,10 @@ void Service::Stop() {
   // Still starting: skip ExecStop, signal what runs.
   impl_->Say(impl_->Event(UnitEvent::kStopping));
   impl_->EnterSignal(SubState::kStopSigterm);
+}
+
+base::Status Service::Reload() {
+  return impl_->Reload();
 }
 
 void Service::Restart() {

@@ -24,6 +24,8 @@ const char* ToString(SubState s) {
       return "running";
     case SubState::kExited:
       return "exited";
+    case SubState::kReload:
+      return "reload";
     case SubState::kStop:
       return "stop";
     case SubState::kStopSigterm:
@@ -48,6 +50,8 @@ const char* ToString(ActiveState s) {
       return "activating";
     case ActiveState::kActive:
       return "active";
+    case ActiveState::kReloading:
+      return "reloading";
     case ActiveState::kDeactivating:
       return "deactivating";
     case ActiveState::kFailed:
@@ -85,6 +89,8 @@ ActiveState ActiveOf(SubState s) {
     case SubState::kRunning:
     case SubState::kExited:
       return ActiveState::kActive;
+    case SubState::kReload:
+      return ActiveState::kReloading;
     case SubState::kStop:
     case SubState::kStopSigterm:
     case SubState::kStopSigkill:

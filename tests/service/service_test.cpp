@@ -1,45 +1,22 @@
 // One service's life (src/service/service.h) with real processes: start,
 // stop, failures, automatic restarts and start limits, oneshot, stop
 // timeouts escalating to SIGKILL, and the messages systemd would log.
+// More in service_*_test.cpp: Restart= (restart), Type= (type), the Exec
+// commands and their prefixes (exec), Reload (reload), KillMode= (stop)
+// and the environment (environment).
 #include "service/service.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "run_loop.h"
+#include "service_fixture.h"
 
 namespace flotilla::service {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ServiceTest : public ::testing::Test {
- protected:
-  std::unique_ptr<Service> Make(const std::string& text, const std::string& name = "t.service") {
-    auto u = unit::ParseUnitFile(text, name);
-    EXPECT_TRUE(u.ok()) << u.status().message();
-    auto c = ReadServiceConfig(*u, *unit::ParseUnitName(name), name);
-    EXPECT_TRUE(c.ok()) << c.status().message();
-    return std::make_unique<Service>(
-        loop_, *c, std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}},
-        Service::Events{[this](std::string_view m) { messages_.emplace_back(m); },
-                        [this](pid_t, Stream, std::string_view l) { output_.emplace_back(l); },
-                        nullptr});
-  }
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    return testing::RunLoopUntil(loop_, done, timeout);
-  }
-  bool Said(const std::string& m) const {
-    return std::find(messages_.begin(), messages_.end(), m) != messages_.end();
-  }
-  std::string All() const {
-    std::string out;
-    for (const auto& m : messages_) out += m + "\n";
-    return out;
-  }
-  net::EventLoop loop_;
-  std::vector<std::string> messages_, output_;
-};
+using ServiceTest = ServiceFixture;
 
 TEST_F(ServiceTest, simpleService_startsRunsAndStops) {
   auto s = Make(
