@@ -131,8 +131,8 @@ service::UnitStatusView ViewOf(const json::value& v) {
   std::string active(v.at("active").as_string()), sub(v.at("sub").as_string()),
       result(v.at("result").as_string());
   for (auto a : {service::ActiveState::kInactive, service::ActiveState::kActivating,
-                 service::ActiveState::kActive, service::ActiveState::kDeactivating,
-                 service::ActiveState::kFailed})
+                 service::ActiveState::kActive, service::ActiveState::kReloading,
+                 service::ActiveState::kDeactivating, service::ActiveState::kFailed})
     if (active == service::ToString(a)) st.active = a;
   for (int s = 0; s <= static_cast<int>(service::SubState::kAutoRestart); ++s)
     if (sub == service::ToString(static_cast<service::SubState>(s)))
@@ -168,7 +168,7 @@ int Systemctl(int argc, char** argv) {
   if (!ParseArgs(argc, argv, c, "systemctl")) return 1;
   if (c.args.empty()) {
     std::fputs(
-        "usage: flotilla systemctl [--endpoint URL] start|stop|restart|status|cat UNIT...\n"
+        "usage: flotilla systemctl [--endpoint URL] start|stop|restart|reload|status|cat UNIT...\n"
         "       flotilla systemctl [--endpoint URL] list-units\n",
         stderr);
     return 1;
@@ -200,7 +200,7 @@ int Systemctl(int argc, char** argv) {
       }
       name = *loaded;
     }
-    if (verb == "start" || verb == "stop" || verb == "restart") {
+    if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload") {
       auto r = Call(c, "POST", "/flotilla/v1/units/" + name + "/" + verb);
       if (!r.ok()) return Unreachable(c, r.status(), "systemctl");
       if (r->status != 204) {
@@ -220,7 +220,9 @@ int Systemctl(int argc, char** argv) {
       auto j = Call(c, "GET", "/flotilla/v1/journal?unit=" + name + "&lines=10");
       if (j.ok() && j->status == 200) view.journal_lines = SplitLines(j->body);
       std::fputs(service::FormatStatus(view, std::chrono::system_clock::now()).c_str(), stdout);
-      if (view.status.active != service::ActiveState::kActive && code == 0) code = 3;
+      bool active = view.status.active == service::ActiveState::kActive ||
+                    view.status.active == service::ActiveState::kReloading;
+      if (!active && code == 0) code = 3;
     } else if (verb == "cat") {
       auto r = Call(c, "GET", "/flotilla/v1/units/" + name + "/file");
       if (!r.ok()) return Unreachable(c, r.status(), "systemctl");

@@ -385,6 +385,12 @@ base::Status Manager::Restart(const std::string& name) {
   return base::Status::Ok();
 }
 
+base::Status Manager::Reload(const std::string& name) {
+  auto* u = Get(name);
+  if (!u) return base::Status(base::Code::kNotFound, "Unit " + name + " not loaded.");
+  return u->service->Reload();
+}
+
 void Manager::OnChanged(const std::string& name, const ServiceStatus& status) {
   RecordActive();
   if (shutting_down_) {

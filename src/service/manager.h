@@ -82,6 +82,8 @@ class Manager {
   base::Status Start(const std::string& name);
   base::Status Stop(const std::string& name);
   base::Status Restart(const std::string& name);
+  // ExecReload= (Service::Reload; refused without one or when inactive).
+  base::Status Reload(const std::string& name);
 
   const Service* Find(const std::string& name) const;
   const unit::UnitFile* File(const std::string& name) const;

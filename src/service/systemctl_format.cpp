@@ -10,6 +10,7 @@ namespace {
 const char* Bullet(ActiveState a) {
   switch (a) {
     case ActiveState::kActive:
+    case ActiveState::kReloading:
     case ActiveState::kActivating:
     case ActiveState::kDeactivating:
       return "\u25cf";  // ●

@@ -171,6 +171,7 @@ void UnitsApi::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
   base::Status st = action == "start"     ? manager_.Start(name)
                     : action == "stop"    ? manager_.Stop(name)
                     : action == "restart" ? manager_.Restart(name)
+                    : action == "reload"  ? manager_.Reload(name)
                                           : base::Status(base::Code::kNotFound, "no such action");
   if (!st.ok()) {
     return exchange->Send(Error(st.code() == base::Code::kNotFound ? 404 : 400, st.message()));

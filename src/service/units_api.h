@@ -10,7 +10,7 @@
 //   PUT  /flotilla/v1/units/NAME/file       loads the unit file in the body
 //        (header X-Unit-Path: where it came from) and keeps it across
 //        restarts; 204, or 400 naming the line that is wrong
-//   POST /flotilla/v1/units/NAME/start|stop|restart   204 (start of an
+//   POST /flotilla/v1/units/NAME/start|stop|restart|reload   204 (start of an
 //        instance of a loaded template loads the instance)
 //   GET  /flotilla/v1/journal?unit=NAME&lines=N[&since=T][&follow=1]
 //        text: the last N lines (default 10), or every line since T (Unix

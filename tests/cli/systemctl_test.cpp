@@ -239,6 +239,24 @@ TEST_F(SystemctlTest, unitGivenByPath_runsAndComesBackAfterAGracefulRestart) {
   testing::RemoveTree(dir);
 }
 
+// systemctl reload runs ExecReload= against the running unit.
+TEST_F(SystemctlTest, reload_runsExecReload) {
+  std::ofstream(unit_dir_ + "/hup.service")
+      << "[Service]\nExecStart=/bin/sh -c 'trap \"echo reloaded\" HUP; echo up; while :; do sleep "
+         "0.1; done'\nExecReload=/bin/kill -HUP $MAINPID\n";
+  ASSERT_TRUE(testing::RestartFlotilla(server_, {"--unit-dir", unit_dir_}));
+  ASSERT_EQ(Run({"systemctl", "start", "hup.service"}).code, 0);
+  StatusUntil("hup.service", "]: up");
+  auto r = Run({"systemctl", "reload", "hup.service"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = StatusUntil("hup.service", "]: reloaded");
+  EXPECT_NE(r.out.find("]: reloaded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Active: active (running)"), std::string::npos) << r.out;
+  r = Run({"systemctl", "reload", "hello.service"});  // inactive, and no ExecReload=
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("Failed to reload hello.service: "), std::string::npos) << r.err;
+}
+
 // Instances of a template in the unit directory start by name.
 TEST_F(SystemctlTest, instanceOfATemplate_startsByName) {
   std::ofstream(unit_dir_ + "/web@.service")
