@@ -123,18 +123,19 @@ base::Status Manager::Load(const unit::UnitFile& file, const std::string& name,
       return base::Status(base::Code::kInvalidArgument, name + " is active; stop it first");
     }
   }
-  std::string ident = config->MainCommand().empty() ? parsed->prefix : config->MainCommand();
+  if (journal_)
+    for (const auto& w : config->warnings) (void)journal_->AppendEvent(name, w);
   Service::Events events;
   events.message = [this, name](std::string_view m) {
     if (journal_) (void)journal_->AppendEvent(name, m);
   };
-  events.output = [this, name, ident](pid_t pid, Stream s, std::string_view line) {
+  events.output = [this, name](pid_t pid, std::string_view ident, Stream s, std::string_view line) {
     if (!journal_) return;
     JournalEntry e;
     e.unit = name;
     e.pid = pid;
     e.stream = s == Stream::kStdout ? JournalStream::kStdout : JournalStream::kStderr;
-    e.identifier = ident;
+    e.identifier = std::string(ident);
     e.message = std::string(line);
     (void)journal_->Append(std::move(e));
   };

@@ -219,18 +219,18 @@ struct Service::Impl : std::enable_shared_from_this<Service::Impl> {
     o.gid = gid;
     std::weak_ptr<Impl> weak = shared_from_this();
     auto pid_holder = std::make_shared<pid_t>(0);
-    auto child =
-        Child::Start(loop, o,
-                     {[weak, pid_holder](Stream s, std::string_view line) {
-                        auto self = weak.lock();
-                        if (self && !self->destroyed && self->events.output)
-                          self->events.output(*pid_holder, s, line);
-                      },
-                      [weak, is_main](int wait_status) {
-                        auto self = weak.lock();
-                        if (!self || self->destroyed) return;
-                        is_main ? self->OnMainExit(wait_status) : self->OnControlExit(wait_status);
-                      }});
+    auto child = Child::Start(
+        loop, o,
+        {[weak, pid_holder, ident = config().IdentifierOf(cmd)](Stream s, std::string_view line) {
+           auto self = weak.lock();
+           if (self && !self->destroyed && self->events.output)
+             self->events.output(*pid_holder, ident, s, line);
+         },
+         [weak, is_main](int wait_status) {
+           auto self = weak.lock();
+           if (!self || self->destroyed) return;
+           is_main ? self->OnMainExit(wait_status) : self->OnControlExit(wait_status);
+         }});
     if (child.ok()) {
       *pid_holder = (*child)->pid();
       groups.push_back((*child)->pid());

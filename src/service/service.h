@@ -132,7 +132,9 @@ class Service {
     // A manager message about this unit.
     std::function<void(std::string_view message)> message;
     // A line a process of the unit wrote.
-    std::function<void(pid_t pid, Stream stream, std::string_view line)> output;
+    std::function<void(pid_t pid, std::string_view identifier, Stream stream,
+                       std::string_view line)>
+        output;
     // The status changed (for waiters, the API, dependencies).
     std::function<void(const ServiceStatus&)> changed;
   };

@@ -105,6 +105,10 @@ std::string ServiceConfig::MainCommand() const {
   return exec_start.empty() ? "" : std::string(base::BaseName(exec_start[0].path));
 }
 
+std::string ServiceConfig::IdentifierOf(const unit::ExecCommand& command) const {
+  return syslog_identifier.empty() ? std::string(base::BaseName(command.path)) : syslog_identifier;
+}
+
 const char* ToString(ServiceType t) {
   switch (t) {
     case ServiceType::kSimple:
@@ -245,10 +249,17 @@ base::Result<ServiceConfig> ReadServiceConfig(const unit::UnitFile& unit,
                                             {"none", KillMode::kNone}}))},
       {{"Service", "KillSignal"}, Assign(c.kill_signal, Signal)},
       {{"Service", "RemainAfterExit"}, Assign(c.remain_after_exit, Bool)},
+      {{"Service", "SyslogIdentifier"}, text(c.syslog_identifier)},
   };
   for (const UnitOption& o : unit.options) {
     auto it = keys.find({o.section, o.name});
-    if (it == keys.end()) continue;
+    if (it == keys.end()) {
+      // X- sections and keys are extensions (fleet's [X-Fleet]): silent, as in systemd.
+      if (!o.section.starts_with("X-") && !o.name.starts_with("X-"))
+        c.warnings.push_back(fmt::format("{}:{}: Unsupported key {}= in section [{}], ignoring.",
+                                         file, o.line, o.name, o.section));
+      continue;
+    }
     if (auto st = it->second(o.value); !st.ok()) {
       return base::Status(base::Code::kInvalidArgument,
                           fmt::format("{}:{}: {}={}: {}", file, o.line, o.name,

@@ -1,8 +1,10 @@
 // ServiceConfig: what the service manager needs from a unit file, read and
 // checked once (systemd.unit(5), systemd.service(5), systemd.exec(5),
-// systemd.kill(5)). Unknown keys are ignored here (they stay in the
-// UnitFile); a known key with a bad value is an error naming the file,
-// line, key and what is allowed. Defaults are systemd's.
+// systemd.kill(5)). Keys it does not know are ignored with a warning
+// naming the file and line (kept in `warnings`; X- sections and keys, such
+// as fleet's [X-Fleet], silently); a known key with a bad value is an
+// error naming the file, line, key and what is allowed. Defaults are
+// systemd's. docs/units.md lists the keys.
 //
 // Environment= and EnvironmentFile= are kept as written: the files are read
 // when the service starts (ServiceEnvironment), as systemd does.
@@ -53,10 +55,17 @@ struct ServiceConfig {
   unsigned start_limit_burst = 5;
   unit::Span start_limit_interval = std::chrono::seconds(10);
   KillMode kill_mode = KillMode::kControlGroup;
-  int kill_signal = 15;  // SIGTERM
+  int kill_signal = 15;           // SIGTERM
+  std::string syslog_identifier;  // SyslogIdentifier=
+
+  // "x.service:7: Unsupported key Nice= in section [Service], ignoring."
+  std::vector<std::string> warnings;
 
   // The file name of the ExecStart= executable ("docker"); "" without one.
   std::string MainCommand() const;
+  // How the journal names what `command` writes: SyslogIdentifier=, or
+  // the file name of its executable, as systemd does.
+  std::string IdentifierOf(const unit::ExecCommand& command) const;
 };
 
 // `file` names the unit in errors ("web@01.service").

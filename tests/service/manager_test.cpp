@@ -141,5 +141,31 @@ TEST_F(ManagerTest, badUnitsAndNames_areRefusedClearly) {
   EXPECT_EQ(manager_->Start("needs.service").message(), "Unit missing.service not found.");
 }
 
+// Each command's lines carry its own name (or SyslogIdentifier=), and keys
+// the manager does not know are reported where they are, X- ones aside.
+TEST_F(ManagerTest, journalNamesEachCommand_andUnknownKeysAreReported) {
+  Load("web.service",
+       "[Service]\nExecStartPre=/bin/echo pre\nExecStart=/bin/sh -c 'echo main; exec sleep 60'\n"
+       "Nice=5\n[X-Fleet]\nGlobal=true\n");
+  Load("quiet.service", "[Service]\nSyslogIdentifier=q\nExecStart=/bin/echo hi\n");
+  ASSERT_TRUE(manager_->Start("web.service").ok());
+  ASSERT_TRUE(manager_->Start("quiet.service").ok());
+  std::map<std::string, std::string> ident;  // message -> identifier
+  ASSERT_TRUE(RunUntil([&] {
+    auto entries = journal_->Tail("", 1000);
+    for (const auto& e : *entries) ident[e.message] = e.identifier;
+    return ident.count("main") && ident.count("hi");
+  })) << All();
+  EXPECT_EQ(ident["pre"], "echo");
+  EXPECT_EQ(ident["main"], "sh");
+  EXPECT_EQ(ident["hi"], "q");
+  std::string all = All();
+  EXPECT_NE(all.find("web.service: web.service:4: Unsupported key Nice= in section [Service], "
+                     "ignoring."),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("Global"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace flotilla::service

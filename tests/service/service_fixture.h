@@ -39,7 +39,9 @@ class ServiceFixture : public ::testing::Test {
     return std::make_unique<Service>(
         loop_, *c, std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}},
         Service::Events{[this](std::string_view m) { messages_.emplace_back(m); },
-                        [this](pid_t, Stream, std::string_view l) { output_.emplace_back(l); },
+                        [this](pid_t, std::string_view, Stream, std::string_view l) {
+                          output_.emplace_back(l);
+                        },
                         [this](const ServiceStatus& s) {
                           changes_.push_back(s);
                           if (on_change_) on_change_(s);
