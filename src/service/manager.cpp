@@ -395,7 +395,11 @@ base::Status Manager::Reload(const std::string& name) {
 void Manager::OnChanged(const std::string& name, const ServiceStatus& status) {
   RecordActive();
   if (shutting_down_) {
-    if (shutdown_done_ && ActiveUnits().empty()) {
+    bool any_active = std::any_of(units_.begin(), units_.end(), [](const auto& kv) {
+      auto a = kv.second.service->status().active;
+      return a != ActiveState::kInactive && a != ActiveState::kFailed;
+    });
+    if (shutdown_done_ && !any_active) {
       loop_.Post([done = std::move(shutdown_done_)] { done(); });
       shutdown_done_ = nullptr;
     }
