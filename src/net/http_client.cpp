@@ -1,5 +1,7 @@
 #include "net/http_client.h"
 
+#include "net/client_errors.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +28,7 @@ using tcp = asio::ip::tcp;
 using base::Code;
 using base::Status;
 using boost::system::error_code;
+using namespace client_errors;
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,34 +38,6 @@ bool IEquals(std::string_view a, std::string_view b) {
       return false;
   }
   return true;
-}
-
-// Go spells system errors as strerror() with a lower-case first letter.
-std::string GoErrorText(const error_code& ec) {
-  if (ec == asio::error::eof) return "EOF";
-  if (ec == beast::error::timeout) return "i/o timeout";
-  std::string s = ec.message();
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
-bool IsIdempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
-         method == "OPTIONS";
-}
-
-// The connection broke before any byte of the response arrived; on a reused
-// keep-alive connection this usually means the server closed it while idle.
-bool IsStaleConnection(const error_code& ec) {
-  return ec == asio::error::eof || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == http::error::end_of_stream;
-}
-
-// The bytes that arrived are not an HTTP response (as opposed to the
-// connection failing, which end_of_stream reports).
-bool IsMalformed(const error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-         ec != http::error::end_of_stream && ec != http::error::need_buffer;
 }
 
 }  // namespace

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-namespace flotilla::raft::testing {
-
+namespace flotilla::testing {
 namespace {
 
 std::vector<std::string> SplitLines(const std::string& text) {
@@ -35,11 +34,16 @@ base::Result<Transcript> ParseTranscript(const std::string& text) {
     TranscriptBlock b;
     b.line = static_cast<int>(i) + 1;
     b.command = line;
-    if (i + 1 >= t.lines.size() || t.lines[i + 1] != "----") {
-      return base::Status(base::Code::kInvalidArgument,
-                          "line " + std::to_string(b.line + 1) + ": want ---- after a command");
+    size_t k = i + 1;
+    for (; k < t.lines.size() && t.lines[k] != "----"; ++k) {
+      if (Blank(t.lines[k])) break;
+      b.input.push_back(t.lines[k]);
     }
-    b.out_begin = b.out_end = i + 2;
+    if (k >= t.lines.size() || t.lines[k] != "----") {
+      return base::Status(base::Code::kInvalidArgument,
+                          "line " + std::to_string(k + 1) + ": want ---- after a command");
+    }
+    b.out_begin = b.out_end = k + 1;
     while (b.out_end < t.lines.size() && !Blank(t.lines[b.out_end])) {
       b.expected += t.lines[b.out_end++] + "\n";
     }
@@ -86,4 +90,4 @@ std::string LineDiff(const std::string& expected, const std::string& actual) {
   return out;
 }
 
-}  // namespace flotilla::raft::testing
+}  // namespace flotilla::testing
