@@ -1,17 +1,15 @@
 #include "service/leftovers.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <thread>
+
+#include "service/proc.h"
 
 namespace flotilla::service {
 namespace {
@@ -19,26 +17,6 @@ namespace {
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-struct ProcStat {
-  pid_t session = 0;
-  char state = '?';
-  std::string comm;
-};
-
-// /proc/PID/stat: "pid (comm) state ppid pgrp session ..."; comm may hold
-// anything, so fields are counted from its last ')'.
-bool ReadStat(const std::string& proc, pid_t pid, ProcStat& out) {
-  std::string s = ReadAll(proc + "/" + std::to_string(pid) + "/stat");
-  auto open = s.find('('), close = s.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return false;
-  out.comm = s.substr(open + 1, close - open - 1);
-  int ppid, pgrp, session;
-  if (std::sscanf(s.c_str() + close + 1, " %c %d %d %d", &out.state, &ppid, &pgrp, &session) != 4)
-    return false;
-  out.session = session;
-  return true;
 }
 
 // The value of `key` in a NUL-separated environment block, if set.
@@ -54,35 +32,24 @@ std::optional<std::string_view> EnvValue(std::string_view block, std::string_vie
   return std::nullopt;
 }
 
-bool Gone(pid_t pid, const std::string& proc = "/proc") {
-  if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-  ProcStat st;
-  return !ReadStat(proc, pid, st) || st.state == 'Z';  // a zombie is dead, its parent reaps it
-}
-
 }  // namespace
 
 std::vector<Leftover> FindLeftovers(std::string_view manager_id, const std::string& proc) {
   std::map<pid_t, ProcStat> all;
   std::map<pid_t, std::string> marked_sessions;  // session -> unit
   pid_t self = ::getpid(), own_session = ::getsid(0);
-  DIR* dir = ::opendir(proc.c_str());
-  if (!dir) return {};
-  while (dirent* e = ::readdir(dir)) {
-    char* end;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 1 || pid == self) continue;
-    ProcStat st;
-    if (!ReadStat(proc, pid_t(pid), st) || st.session == own_session || st.state == 'Z') continue;
-    all[pid_t(pid)] = st;
+  for (pid_t pid : ListPids(proc)) {
+    if (pid <= 1 || pid == self) continue;
+    auto st = ReadProcStat(pid, proc);
+    if (!st || st->session == own_session || st->state == 'Z' || st->state == 'X') continue;
+    all[pid] = *st;
     std::string env = ReadAll(proc + "/" + std::to_string(pid) + "/environ");
     auto mark = EnvValue(env, kManagerEnv);
     if (!mark || *mark != manager_id) continue;
     auto unit = EnvValue(env, "FLOTILLA_UNIT");
-    auto& known = marked_sessions[st.session];
+    auto& known = marked_sessions[st->session];
     if (known.empty() && unit) known = std::string(*unit);
   }
-  ::closedir(dir);
   std::vector<Leftover> out;
   for (const auto& [pid, st] : all) {
     auto it = marked_sessions.find(st.session);
@@ -97,7 +64,7 @@ void StopLeftovers(const std::vector<Leftover>& leftovers, std::chrono::millisec
     auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {
       bool any = false;
-      for (const auto& l : leftovers) any = any || !Gone(l.pid);
+      for (const auto& l : leftovers) any = any || ProcessLive(l.pid);
       if (!any || std::chrono::steady_clock::now() >= deadline) return !any;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling /proc; no event exists
     }

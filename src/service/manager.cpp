@@ -80,14 +80,15 @@ base::Status Manager::UseStateDir(const std::string& dir) {
   FLOTILLA_RETURN_IF_ERROR(fs.CreateDirs(base::JoinPath(dir, kUnitsDir)));
   state_dir_ = dir;
   base_env_[std::string(kManagerEnv)] = dir;
-  return LoadDirectory(base::JoinPath(dir, kUnitsDir));
+  return LoadFiles(base::JoinPath(dir, kUnitsDir), /*kept=*/true);
 }
 
 base::Status Manager::Add(const unit::UnitFile& file, const std::string& name,
                           const std::string& source) {
   FLOTILLA_RETURN_IF_ERROR(Load(file, name, source));
   if (state_dir_.empty()) return base::Status::Ok();
-  // The source path goes first, as a comment, so the next run shows it too.
+  // The source path goes first, as a comment, so the next run shows it too
+  // (LoadFiles).
   std::string text = "# " + source + "\n" + unit::Serialize(file);
   return base::WriteFileAtomic(base::RealFs(), base::JoinPath(state_dir_, kUnitsDir) + "/" + name,
                                text);
@@ -152,6 +153,12 @@ base::Status Manager::Load(const unit::UnitFile& file, const std::string& name,
 }
 
 base::Status Manager::LoadDirectory(const std::string& dir) {
+  return LoadFiles(dir, /*kept=*/false);
+}
+
+// `kept`: the state directory's copies written by Add, whose first line
+// names where they came from.
+base::Status Manager::LoadFiles(const std::string& dir, bool kept) {
   auto& fs = base::RealFs();
   auto names = fs.ListDir(dir);
   if (!names.ok()) return names.status().WithContext("unit directory");
@@ -163,7 +170,7 @@ base::Status Manager::LoadDirectory(const std::string& dir) {
     auto file = unit::ParseUnitFile(*text, path);
     if (!file.ok()) return file.status();
     std::string source = path;
-    if (text->starts_with("# /")) source = text->substr(2, text->find('\n') - 2);  // kept by Add
+    if (kept) source = text->starts_with("# ") ? text->substr(2, text->find('\n') - 2) : "";
     FLOTILLA_RETURN_IF_ERROR(Load(*file, n, source));
   }
   return base::Status::Ok();

@@ -100,6 +100,7 @@ class Manager {
   Unit* Get(const std::string& name);
   // A loaded unit, or one made now from its template (web@.service for web@01.service).
   Unit* GetOrInstantiate(const std::string& name);
+  base::Status LoadFiles(const std::string& dir, bool kept);
   void OnChanged(const std::string& name, const ServiceStatus& status);
   void StartReady();
   std::set<std::string> PullIn(const std::string& name);

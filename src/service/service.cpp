@@ -13,6 +13,7 @@
 
 #include "base/fs.h"
 #include "service/journal_format.h"
+#include "service/proc.h"
 #include "service/service_state.h"
 #include "unit/env_file.h"
 
@@ -23,21 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Whether `pid` is alive (not a zombie) and in process group `pgid`.
-bool LiveInGroup(pid_t pid, pid_t pgid) {
-  auto stat = base::RealFs().ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat.ok()) return false;
-  // "pid (comm) state ppid pgrp ...": comm may hold anything, so from the
-  // last ')'.
-  size_t close = stat->rfind(')');
-  char state = 0;
-  int ppid = 0, pgrp = 0;
-  if (close == std::string::npos ||
-      std::sscanf(stat->c_str() + close + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
-    return false;
-  return pgrp == pgid && state != 'Z' && state != 'X';
-}
-
 // Whether process group `pgid` has a process that is not a zombie; `hint`
 // is the one found last time, looked at first. GroupAlive (spawn.h) counts
 // zombies, but a unit's orphans are reaped by init, late or (flotilla as
@@ -45,13 +31,15 @@ bool LiveInGroup(pid_t pid, pid_t pgid) {
 // nor keep a forking service running.
 bool GroupHasLiveProcess(pid_t pgid, pid_t& hint) {
   if (!GroupAlive(pgid)) return false;
-  if (hint > 0 && LiveInGroup(hint, pgid)) return true;
-  auto names = base::RealFs().ListDir("/proc");
-  if (!names.ok()) return true;  // no /proc: trust the signal
-  for (const auto& name : *names) {
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::atoi(name.c_str());
-    if (LiveInGroup(pid, pgid)) {
+  auto live_in_group = [pgid](pid_t pid) {
+    auto st = ReadProcStat(pid);
+    return st && st->pgrp == pgid && st->state != 'Z' && st->state != 'X';
+  };
+  if (hint > 0 && live_in_group(hint)) return true;
+  auto pids = ListPids();
+  if (pids.empty()) return true;  // no /proc: trust the signal
+  for (pid_t pid : pids) {
+    if (live_in_group(pid)) {
       hint = pid;
       return true;
     }

@@ -9,14 +9,13 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <functional>
-#include <set>
 #include <sstream>
 #include <thread>
 
 #include "cluster_process.h"
+#include "service/leftovers.h"
 #include "subprocess.h"
 
 namespace flotilla {
@@ -70,25 +69,11 @@ ExecStart=/bin/sh -c "trap 'exit 0' INT TERM; while true; do echo Hello World; s
     auto at = r.out.find("Main PID: ");
     return at == std::string::npos ? 0 : std::atoi(r.out.c_str() + at + 10);
   }
-  // The processes marked as `unit`'s by this server's service manager.
-  std::set<pid_t> UnitProcesses(const std::string& unit) {
-    std::set<pid_t> out;
-    std::string mark =
-        std::string("FLOTILLA_MANAGER=") + ::realpath(server_.data_dir.c_str(), buf_) + "/service";
-    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-      pid_t pid = std::atoi(e.path().filename().c_str());
-      if (pid <= 0) continue;
-      std::ifstream in(e.path() / "environ");
-      std::string env((std::istreambuf_iterator<char>(in)), {});
-      std::ifstream stat_in(e.path() / "stat");
-      std::string stat((std::istreambuf_iterator<char>(stat_in)), {});
-      auto close = stat.rfind(')');
-      if (close == std::string::npos || stat[close + 2] == 'Z') continue;
-      if (env.find(mark + '\0') != std::string::npos &&
-          env.find("FLOTILLA_UNIT=" + unit + '\0') != std::string::npos)
-        out.insert(pid);
-    }
-    return out;
+  // The processes of the sessions this server's service manager marked
+  // (leftovers.h finds them the same way after a crash).
+  std::vector<service::Leftover> MarkedProcesses() {
+    return service::FindLeftovers(std::string(::realpath(server_.data_dir.c_str(), buf_)) +
+                                  "/service");
   }
 
   char buf_[PATH_MAX];
@@ -194,7 +179,10 @@ TEST_F(SystemctlTest, serveKilled_nextRunStopsTheOldProcessesAndStartsTheUnitOnc
   EXPECT_TRUE(WaitFor([&] { return ::kill(old_main, 0) != 0; }));
   // One copy: every marked process is in the new main process's session.
   pid_t main = MainPid("hello.service");
-  for (pid_t p : UnitProcesses("hello.service")) EXPECT_EQ(::getsid(p), main) << p;
+  for (const auto& p : MarkedProcesses()) {
+    EXPECT_EQ(p.session, main) << p.pid << " " << p.comm;
+    EXPECT_EQ(p.unit, "hello.service") << p.pid << " " << p.comm;
+  }
   auto r = Run({"journalctl", "-u", "hello.service", "-n", "50"});
   EXPECT_NE(r.out.find("Stopping processes left by an earlier run: " + std::to_string(old_main)),
             std::string::npos)

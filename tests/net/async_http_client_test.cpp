@@ -15,8 +15,8 @@
 #include <optional>
 #include <set>
 
-#include "../support/run_loop.h"
 #include "net/http_server.h"
+#include "run_loop.h"
 
 namespace flotilla::net {
 namespace {

@@ -14,6 +14,7 @@
 #include "run_loop.h"
 #include "service/leftovers.h"
 #include "service/manager.h"
+#include "service/proc.h"
 #include "service/spawn.h"
 
 namespace flotilla::service {
@@ -29,10 +30,7 @@ unit::UnitFile Parse(const std::string& text) {
 
 // A process is gone once it no longer exists or is a zombie awaiting its parent.
 bool Gone(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string all((std::istreambuf_iterator<char>(stat)), {});
-  auto close = all.rfind(')');
-  return close == std::string::npos || all.substr(close + 2, 1) == "Z";
+  return !ProcessLive(pid);
 }
 
 class ManagerStateTest : public ::testing::Test {

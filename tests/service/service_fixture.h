@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "run_loop.h"
+#include "service/proc.h"
 #include "service/service.h"
 
 namespace flotilla::service {
@@ -102,18 +103,12 @@ class ServiceFixture : public ::testing::Test {
 
   // The state letter of /proc/<pid>/stat (R, S, T, Z, ...); 0 when gone.
   static char ProcState(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t close = stat.rfind(')');
-    return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
+    auto st = ReadProcStat(pid);
+    return st ? st->state : 0;
   }
   // Dead: no such process, or a zombie that init (not this test, not its
   // parent) has yet to reap.
-  static bool Gone(pid_t pid) {
-    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-    char s = ProcState(pid);
-    return s == 0 || s == 'Z' || s == 'X';
-  }
+  static bool Gone(pid_t pid) { return !ProcessLive(pid); }
 
   net::EventLoop loop_;
   std::string dir_;

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "cluster_process.h"
+#include "examples.h"
 #include "run_loop.h"
 #include "service/manager.h"
 
@@ -22,33 +23,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kHello = R"([Unit]
-Description=My Service
-After=docker.service
+const std::string kHello = flotilla::testing::ReadExample("hello.service");
 
-[Service]
-TimeoutStartSec=0
-ExecStartPre=-/usr/bin/docker kill hello
-ExecStartPre=-/usr/bin/docker rm hello
-ExecStartPre=/usr/bin/docker pull busybox
-ExecStart=/usr/bin/docker run --name hello busybox /bin/sh -c "trap 'exit 0' INT TERM; while true; do echo Hello World; sleep 1; done"
-ExecStop=/usr/bin/docker stop hello
-
-[X-Fleet]
-Global=true
-)";
-
-constexpr const char* kDb = R"([Unit]
-Description=Database
-After=docker.service
-
-[Service]
-EnvironmentFile=/etc/environment
-ExecStartPre=-/usr/bin/docker kill db
-ExecStartPre=-/usr/bin/docker rm db
-ExecStart=/usr/bin/docker run --name db -p ${COREOS_PRIVATE_IPV4}:5432:5432 postgres
-Restart=always
-)";
+const std::string kDb = flotilla::testing::ReadExample("db.service");
 
 // docker run --name N IMAGE [CMD...]: prints what it was asked, records its
 // pid under N and becomes CMD (or sleeps); stop N: SIGTERM to it and wait;

@@ -4,25 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "examples.h"
+
 namespace flotilla::unit {
 namespace {
 
-// The workshop's hello.service, as fleet's examples wrote it.
-constexpr std::string_view kHello = R"([Unit]
-Description=My Service
-After=docker.service
-
-[Service]
-TimeoutStartSec=0
-ExecStartPre=-/usr/bin/docker kill hello
-ExecStartPre=-/usr/bin/docker rm hello
-ExecStartPre=/usr/bin/docker pull busybox
-ExecStart=/usr/bin/docker run --name hello busybox /bin/sh -c "trap 'exit 0' INT TERM; while true; do echo Hello World; sleep 1; done"
-ExecStop=/usr/bin/docker stop hello
-
-[X-Fleet]
-Global=true
-)";
+// The workshop's hello.service, as fleet's examples wrote it (examples/).
+const std::string kHello = flotilla::testing::ReadExample("hello.service");
 
 TEST(UnitFile, workshopUnit_parsesIntoOptionsInOrder) {
   auto u = ParseUnitFile(kHello, "hello.service");
