@@ -18,7 +18,7 @@ using tcp = asio::ip::tcp;
 constexpr size_t kMaxAnswerBytes = 1u << 20;
 
 base::Result<ClusterInfo> AskOne(const std::string& url, std::chrono::milliseconds timeout) {
-  auto parsed = net::ParseUrl(url);
+  auto parsed = net::ParseTcpUrl(url);
   if (!parsed.ok()) return parsed.status();
   asio::io_context io;
   tcp::resolver resolver(io);

@@ -123,7 +123,7 @@ struct PeerTransport::Impl : std::enable_shared_from_this<PeerTransport::Impl> {
     link->state = LinkState::kConnecting;
     uint64_t gen = ++link->generation;
     const std::string& raw = link->urls[link->next_url++ % link->urls.size()];
-    auto url = net::ParseUrl(raw);
+    auto url = net::ParseTcpUrl(raw);
     if (!url.ok()) return Fail(link, "peer URL " + raw + ": " + url.status().message());
     link->timer.expires_after(options.dial_timeout);
     link->timer.async_wait([self = shared_from_this(), link, gen](boost::system::error_code ec) {

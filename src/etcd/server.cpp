@@ -140,7 +140,7 @@ base::Status Server::Start(std::function<void()> ready, std::function<void()> re
     Kick();
   });
   for (const auto& url : config_.listen_peer_urls) {
-    auto parsed = net::ParseUrl(url);
+    auto parsed = net::ParseTcpUrl(url);
     if (!parsed.ok()) return parsed.status().WithContext("listen peer url " + url);
     std::string host = parsed->host == "localhost" ? "127.0.0.1" : parsed->host;
     auto bound = transport_->Listen(host, parsed->port);

@@ -29,18 +29,13 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using local = asio::local::stream_protocol;
 using base::Code;
 using base::Status;
 using boost::system::error_code;
 using namespace client_errors;
 
 constexpr size_t kChunkBytes = 16 * 1024;
-
-std::string EndpointText(const tcp::endpoint& ep) {
-  std::string a = ep.address().to_string();
-  if (ep.address().is_v6()) a = "[" + a + "]";
-  return a + ":" + std::to_string(ep.port());
-}
 
 Status Cancelled() {
   return Status(Code::kCancelled, "request cancelled");
@@ -66,23 +61,23 @@ struct Op {
   std::shared_ptr<Conn> conn;
 };
 
-// One TCP connection of the pool. A connection that breaks, times out or is
+// One connection of the pool, TCP or unix-domain. A connection that breaks, times out or is
 // cancelled is closed and dropped from the pool, never reused: its aborted
 // Beast operations may still touch its buffers until their handlers run,
 // which every handler ignores by comparing `gen`.
 struct Conn {
   explicit Conn(asio::io_context& io) : socket(io) {}
 
-  tcp::socket socket;
+  Socket socket;
   beast::flat_buffer buffer;
   std::optional<tcp::resolver> resolver;
   std::optional<asio::steady_timer> dial_deadline;
-  std::vector<tcp::endpoint> endpoints;
+  std::vector<Endpoint> endpoints;
   http::request<http::string_body> req;
   std::optional<http::response_parser<http::string_body>> parser;
   std::optional<http::response_parser<http::buffer_body>> stream_parser;
   std::vector<char> chunk;
-  std::string local;  // "tcp a->b", for error messages
+  std::string local;  // "tcp a->b", "unix @->/path": for error messages
   bool connected = false;
   bool reused = false;  // has completed a response before
   uint64_t gen = 0;     // bumped on close; handlers of older generations return at once
@@ -168,7 +163,7 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
     error_code ignored;
     if (conn->resolver) conn->resolver->cancel();
     if (conn->dial_deadline) conn->dial_deadline->cancel();
-    conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    conn->socket.shutdown(Socket::shutdown_both, ignored);
     conn->socket.close(ignored);
     std::erase(conns, conn);
     std::erase(idle, conn);
@@ -262,8 +257,7 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
         std::erase(queue, op);
         break;
       case Op::Phase::kDial:
-        what = conn->endpoints.empty() ? "dial tcp: lookup " + endpoint.host + ": "
-                                       : "dial tcp " + DialTarget(*conn) + ": ";
+        what = DialText(*conn);
         break;
       case Op::Phase::kWrite:
         what = "write " + conn->local + ": ";
@@ -311,9 +305,14 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
 
   // --- dialling ---
 
-  // Like Go's serial dialer, errors name the first address.
-  static std::string DialTarget(const Conn& conn) {
-    return conn.endpoints.empty() ? "" : EndpointText(conn.endpoints.front());
+  std::string_view Network() const { return endpoint.is_unix() ? "unix" : "tcp"; }
+
+  // How a failed dial starts: "dial tcp 10.0.0.1:2379: ", "dial unix
+  // /run/fleet.sock: ", "dial tcp: lookup name: " while still resolving.
+  // Like Go's serial dialer, it names the first address.
+  std::string DialText(const Conn& conn) const {
+    if (conn.endpoints.empty()) return "dial tcp: lookup " + endpoint.host + ": ";
+    return "dial " + std::string(Network()) + " " + AddressText(conn.endpoints.front()) + ": ";
   }
 
   void Dial(const std::shared_ptr<Conn>& conn) {
@@ -325,16 +324,17 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
       conn->dial_deadline->async_wait(
           [self = shared_from_this(), conn, gen = conn->gen](error_code ec) {
             if (ec || self->closed || conn->gen != gen || conn->connected) return;
-            std::string what = conn->endpoints.empty()
-                                   ? "dial tcp: lookup " + self->endpoint.host + ": "
-                                   : "dial tcp " + DialTarget(*conn) + ": ";
-            self->Fail(conn, Status(Code::kUnavailable, what + "i/o timeout"));
+            self->Fail(conn, Status(Code::kUnavailable, self->DialText(*conn) + "i/o timeout"));
           });
+    }
+    if (endpoint.is_unix()) {
+      conn->endpoints = {Endpoint(local::endpoint(endpoint.socket_path))};
+      return Connect(conn);
     }
     error_code ec;
     auto address = asio::ip::make_address(endpoint.host, ec);
     if (!ec) {
-      conn->endpoints = {tcp::endpoint(address, endpoint.port)};
+      conn->endpoints = {Endpoint(tcp::endpoint(address, endpoint.port))};
       return Connect(conn);
     }
     conn->resolver.emplace(io);
@@ -348,7 +348,7 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
                 conn, Status(Code::kUnavailable,
                              "dial tcp: lookup " + self->endpoint.host + ": " + GoErrorText(ec)));
           }
-          for (const auto& r : results) conn->endpoints.push_back(r.endpoint());
+          for (const auto& r : results) conn->endpoints.emplace_back(r.endpoint());
           self->Connect(conn);
         });
   }
@@ -356,7 +356,7 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
   void Connect(const std::shared_ptr<Conn>& conn) {
     asio::async_connect(
         conn->socket, conn->endpoints,
-        [self = shared_from_this(), conn, gen = conn->gen](error_code ec, const tcp::endpoint&) {
+        [self = shared_from_this(), conn, gen = conn->gen](error_code ec, const Endpoint&) {
           if (self->closed || conn->gen != gen) return;
           self->OnConnect(conn, ec);
         });
@@ -365,14 +365,14 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
   void OnConnect(const std::shared_ptr<Conn>& conn, const error_code& ec) {
     if (conn->dial_deadline) conn->dial_deadline->cancel();
     if (ec) {
-      return Fail(conn, Status(Code::kUnavailable,
-                               "dial tcp " + DialTarget(*conn) + ": connect: " + GoErrorText(ec)));
+      return Fail(conn,
+                  Status(Code::kUnavailable, DialText(*conn) + "connect: " + GoErrorText(ec)));
     }
-    error_code e1, e2;
-    conn->socket.set_option(tcp::no_delay(true), e1);
-    auto local = conn->socket.local_endpoint(e1);
-    auto remote = conn->socket.remote_endpoint(e2);
-    conn->local = e1 || e2 ? "tcp" : "tcp " + EndpointText(local) + "->" + EndpointText(remote);
+    if (!endpoint.is_unix()) {
+      error_code ignored;
+      conn->socket.set_option(tcp::no_delay(true), ignored);
+    }
+    conn->local = ConnText(conn->socket, Network());
     conn->connected = true;
     Send(conn);
   }
@@ -387,7 +387,7 @@ struct AsyncHttpClient::Impl : std::enable_shared_from_this<AsyncHttpClient::Imp
     req.version(11);
     req.method_string(op.request.method);
     req.target(op.request.target);
-    req.set(http::field::host, endpoint.HostPort());
+    req.set(http::field::host, endpoint.HostHeader());
     for (const auto& [k, v] : op.request.headers) req.set(k, v);
     if (!op.request.content_type.empty()) {
       req.set(http::field::content_type, op.request.content_type);

@@ -6,8 +6,9 @@
 // arrives (chunked watch streams, long polls). Both return a CallId that
 // Cancel() takes.
 //
-// Connections: a pool of at most `max_connections` keep-alive TCP
-// connections (TCP_NODELAY), dialled lazily. A request takes the most
+// Connections: a pool of at most `max_connections` keep-alive connections,
+// dialled lazily: TCP (TCP_NODELAY) for an http:// endpoint, unix-domain for
+// a unix:///path endpoint (sent with "Host: localhost", see Url). A request takes the most
 // recently used idle connection, else dials a new one, else waits in a FIFO
 // queue until one is free. A long poll holds its connection until it ends,
 // so size the pool above the number of concurrent long polls. An idle
@@ -18,9 +19,10 @@
 //
 // Errors are Status values with HttpClient's Go-style messages (see
 // http_client.h): kUnavailable "dial tcp 127.0.0.1:2379: connect: connection
-// refused", "EOF", "read tcp a->b: connection reset by peer"; kTimeout
-// "... i/o timeout" (the phase it fired in first: "dial tcp ...", "write tcp
-// ...", "read tcp ..."; a bare "i/o timeout" while still queued); kCancelled
+// refused", "dial unix /run/fleet.sock: connect: no such file or directory",
+// "EOF", "read tcp a->b: connection reset by peer"; kTimeout "... i/o
+// timeout" (the phase it fired in first: "dial tcp ...", "write tcp ...",
+// "read unix @->/path ..."; a bare "i/o timeout" while still queued); kCancelled
 // "request cancelled"; kIoError for bytes that are not HTTP. A non-2xx status
 // is not an error.
 //

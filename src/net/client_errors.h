@@ -1,12 +1,19 @@
 // Internal to the HTTP clients (http_client.cpp, async_http_client.cpp):
-// how a failed exchange is classified and worded, as Go's net/http words it.
+// how a failed exchange is classified and worded, as Go's net/http words it,
+// and the socket type both dial (TCP or unix-domain).
 // Includes Beast; never include it from a public header.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <boost/asio/error.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -19,6 +26,43 @@ inline std::string GoErrorText(const boost::system::error_code& ec) {
   std::string s = ec.message();
   if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
   return s;
+}
+
+// Both clients keep TCP and unix-domain connections in one socket type.
+using Socket = boost::asio::generic::stream_protocol::socket;
+using Endpoint = boost::asio::generic::stream_protocol::endpoint;
+
+// One end of a connection as Go prints it: "127.0.0.1:2379", "[::1]:2379",
+// "/run/fleet.sock", and "@" for an unnamed unix socket (the client's end).
+inline std::string AddressText(const Endpoint& ep) {
+  if (ep.data()->sa_family == AF_UNIX) {
+    boost::asio::local::stream_protocol::endpoint local;
+    if (ep.size() > local.capacity()) return "?";
+    std::memcpy(local.data(), ep.data(), ep.size());
+    local.resize(ep.size());
+    std::string path = local.path();
+    if (path.empty()) return "@";
+    if (path[0] == '\0') path[0] = '@';  // an abstract socket
+    return path;
+  }
+  boost::asio::ip::tcp::endpoint ip;
+  if (ep.size() > ip.capacity()) return "?";
+  std::memcpy(ip.data(), ep.data(), ep.size());
+  ip.resize(ep.size());
+  std::string a = ip.address().to_string();
+  if (ip.address().is_v6()) a = "[" + a + "]";
+  return a + ":" + std::to_string(ip.port());
+}
+
+// A connected socket as Go's errors name it: "tcp 127.0.0.1:50412->
+// 127.0.0.1:2379", "unix @->/run/fleet.sock"; just `network` if the kernel
+// no longer knows the ends.
+inline std::string ConnText(const Socket& s, std::string_view network) {
+  boost::system::error_code e1, e2;
+  auto local = s.local_endpoint(e1);
+  auto remote = s.remote_endpoint(e2);
+  if (e1 || e2) return std::string(network);
+  return std::string(network) + " " + AddressText(local) + "->" + AddressText(remote);
 }
 
 // Requests that may be sent again when a reused connection turns out dead.

@@ -21,7 +21,7 @@ struct HttpRequest {
   std::string query;   // the target after '?', raw ("" when absent)
   Headers headers;
   std::string body;
-  std::string remote;  // "ip:port" of the peer
+  std::string remote;  // "ip:port" of the peer; "@" over a unix socket
 
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
 };

@@ -2,12 +2,14 @@
 
 #include "net/client_errors.h"
 
+#include <sys/un.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -25,6 +27,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using local = asio::local::stream_protocol;
 using base::Code;
 using base::Status;
 using boost::system::error_code;
@@ -47,14 +50,31 @@ std::string Url::HostPort() const {
   return out + ":" + std::to_string(port);
 }
 
+std::string Url::HostHeader() const {
+  return is_unix() ? "localhost" : HostPort();
+}
+
 base::Result<Url> ParseUrl(std::string_view url) {
   auto bad = [&](const char* why) {
     return Status(Code::kInvalidArgument, "parse url \"" + std::string(url) + "\": " + why);
   };
-  constexpr std::string_view kScheme = "http://";
-  if (url.size() < kScheme.size() || !IEquals(url.substr(0, kScheme.size()), kScheme)) {
-    return bad("scheme must be http");
+  auto has_scheme = [&](std::string_view scheme) {
+    return url.size() >= scheme.size() && IEquals(url.substr(0, scheme.size()), scheme);
+  };
+  constexpr std::string_view kUnix = "unix://";
+  if (has_scheme(kUnix)) {
+    std::string_view path = url.substr(kUnix.size());
+    if (path.empty() || path[0] != '/') return bad("unix socket path must be absolute");
+    if (path.find_first_of("?#") != std::string_view::npos) return bad("query not allowed");
+    if (path.size() >= sizeof(sockaddr_un::sun_path)) return bad("unix socket path too long");
+    Url out;
+    out.scheme = "unix";
+    out.port = 0;
+    out.socket_path = std::string(path);
+    return out;
   }
+  constexpr std::string_view kScheme = "http://";
+  if (!has_scheme(kScheme)) return bad("scheme must be http or unix");
   std::string_view rest = url.substr(kScheme.size());
   if (rest.find_first_of("?#") != std::string_view::npos) return bad("query not allowed");
   size_t slash = rest.find('/');
@@ -113,7 +133,8 @@ bool LineSplitter::Feed(std::string_view data,
 
 struct HttpClient::Impl {
   asio::io_context ioc{1};
-  beast::tcp_stream stream{ioc};
+  beast::basic_stream<asio::generic::stream_protocol> stream{ioc};
+  std::string conn_text;  // "tcp a->b", "unix @->/path": for error messages
   beast::flat_buffer buffer;
   http::request<http::string_body> req;
   bool connected = false;
@@ -139,7 +160,7 @@ struct HttpClient::Impl {
 
   void Disconnect() {
     error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.socket().shutdown(Socket::shutdown_both, ignored);
     stream.close();
     buffer.clear();
     connected = false;
@@ -158,50 +179,40 @@ struct HttpClient::Impl {
     return Status(code, what + GoErrorText(ec));
   }
 
-  std::string Local() {
-    error_code e1, e2;
-    auto local = stream.socket().local_endpoint(e1);
-    auto remote = stream.socket().remote_endpoint(e2);
-    if (e1 || e2) return "tcp";
-    auto str = [](const tcp::endpoint& ep) {
-      std::string a = ep.address().to_string();
-      if (ep.address().is_v6()) a = "[" + a + "]";
-      return a + ":" + std::to_string(ep.port());
-    };
-    return "tcp " + str(local) + "->" + str(remote);
-  }
+  // The connection as error messages name it ("read " + Local() + ": ").
+  const std::string& Local() const { return conn_text; }
 
   Status Connect(const Url& url, std::chrono::steady_clock::time_point deadline) {
     if (connected) return Status::Ok();
     buffer.clear();
     error_code ec;
-    std::vector<tcp::endpoint> endpoints;
-    auto address = asio::ip::make_address(url.host, ec);
-    if (!ec) {
-      endpoints.emplace_back(address, url.port);
+    std::vector<Endpoint> endpoints;
+    if (url.is_unix()) {
+      endpoints.emplace_back(local::endpoint(url.socket_path));
+    } else if (auto address = asio::ip::make_address(url.host, ec); !ec) {
+      endpoints.emplace_back(tcp::endpoint(address, url.port));
     } else {
       tcp::resolver resolver(ioc);
       auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
       if (ec) {
         return Status(Code::kUnavailable, "dial tcp: lookup " + url.host + ": " + GoErrorText(ec));
       }
-      for (const auto& r : results) endpoints.push_back(r.endpoint());
+      for (const auto& r : results) endpoints.emplace_back(r.endpoint());
     }
+    std::string_view network = url.is_unix() ? "unix" : "tcp";
     SetDeadline(deadline);
     ec = Run([&](auto handler) {
-      stream.async_connect(endpoints,
-                           [handler](error_code e, const tcp::endpoint&) { handler(e); });
+      stream.async_connect(endpoints, [handler](error_code e, const Endpoint&) { handler(e); });
     });
     if (ec) {
       // Like Go's serial dialer, name the first address.
-      const tcp::endpoint& tried = endpoints.front();
-      std::string addr = tried.address().to_string();
-      if (tried.address().is_v6()) addr = "[" + addr + "]";
-      std::string prefix = "dial tcp " + addr + ":" + std::to_string(tried.port()) + ": ";
+      std::string prefix =
+          "dial " + std::string(network) + " " + AddressText(endpoints.front()) + ": ";
       if (ec != beast::error::timeout) prefix += "connect: ";
       return Fail(ec, prefix);
     }
-    stream.socket().set_option(tcp::no_delay(true), ec);
+    if (!url.is_unix()) stream.socket().set_option(tcp::no_delay(true), ec);
+    conn_text = ConnText(stream.socket(), network);
     connected = true;
     return Status::Ok();
   }
@@ -211,7 +222,7 @@ struct HttpClient::Impl {
     req.version(11);
     req.method_string(r.method);
     req.target(r.target);
-    req.set(http::field::host, url.HostPort());
+    req.set(http::field::host, url.HostHeader());
     for (const auto& [k, v] : r.headers) req.set(k, v);
     if (!r.content_type.empty()) req.set(http::field::content_type, r.content_type);
     req.body().assign(r.body.data(), r.body.size());
@@ -370,6 +381,14 @@ base::Result<HttpResponse> HttpClient::Stream(const ClientRequest& request, Dura
     if (!keep) im.Disconnect();
     return head;
   }
+}
+
+base::Result<Url> ParseTcpUrl(std::string_view url) {
+  auto u = ParseUrl(url);
+  if (u.ok() && u->is_unix())
+    return base::Status(base::Code::kInvalidArgument,
+                        "unix URL not allowed here: " + std::string(url));
+  return u;
 }
 
 }  // namespace flotilla::net

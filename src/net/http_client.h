@@ -1,8 +1,10 @@
 // HttpClient: a small blocking HTTP/1.1 client for one endpoint.
 //
-// A client talks to one "http://host:port" endpoint over one keep-alive TCP
-// connection (TCP_NODELAY), dialled lazily on the first request and redialled
-// when the server closes it. Each call blocks until the exchange is done, the
+// A client talks to one endpoint over one keep-alive connection, dialled
+// lazily on the first request and redialled when the server closes it: TCP
+// (TCP_NODELAY) for "http://host:port", a unix-domain socket for
+// "unix:///path/to.sock" (then the Host header is "localhost", as Go's
+// clients send over unix transports). Each call blocks until the exchange is done, the
 // timeout fires or Cancel() is called. Buffers (read buffer, request, the
 // caller's response) are reused across calls, so a load generator can run one
 // client per thread without allocating per request.
@@ -11,9 +13,11 @@
 // called from another thread. Many clients may run on many threads at once.
 //
 // Errors are Status values with Go-style messages a CLI can show verbatim:
-//   kUnavailable  "dial tcp 127.0.0.1:2379: connect: connection refused", or
-//                 the connection broke ("read tcp ...: connection reset by
-//                 peer", "EOF" when the server closed it)
+//   kUnavailable  "dial tcp 127.0.0.1:2379: connect: connection refused",
+//                 "dial unix /run/fleet.sock: connect: no such file or
+//                 directory", or the connection broke ("read tcp a->b:
+//                 connection reset by peer", "read unix @->/run/fleet.sock:
+//                 ...", "EOF" when the server closed it)
 //   kTimeout      the timeout fired ("i/o timeout")
 //   kCancelled    Cancel() was called
 //   kIoError      the response was not valid HTTP
@@ -34,18 +38,36 @@
 
 namespace flotilla::net {
 
-// An absolute http URL split into its parts. Only the "http" scheme is
-// supported; the port defaults to 80.
+// An absolute endpoint URL split into its parts. Two schemes:
+//   http://host[:port][/path]  TCP; the port defaults to 80.
+//   unix:///abs/path/to.sock   a unix-domain stream socket, as fleetctl's
+//                              --endpoint and Docker's DOCKER_HOST spell it.
+//                              Everything after "unix://" is the socket path
+//                              (kept raw, no percent-decoding); host and path
+//                              are empty, port is 0. HTTP over it is sent
+//                              with "Host: localhost".
 struct Url {
-  std::string scheme;  // "http"
-  std::string host;    // "127.0.0.1", "localhost", "::1" (no brackets)
-  uint16_t port = 80;
-  std::string path;              // "" or "/..." (raw, still percent-encoded)
-  std::string HostPort() const;  // "127.0.0.1:2379", "[::1]:2379"
+  std::string scheme;       // "http" or "unix" (lower case)
+  std::string host;         // "127.0.0.1", "localhost", "::1" (no brackets); "" for unix
+  uint16_t port = 80;       // 0 for unix
+  std::string path;         // "" or "/..." (raw, still percent-encoded); "" for unix
+  std::string socket_path;  // unix only: "/var/run/fleet.sock"; "" for http
+
+  bool is_unix() const { return scheme == "unix"; }
+  // "127.0.0.1:2379", "[::1]:2379"; http only.
+  std::string HostPort() const;
+  // What the Host header carries: HostPort(), or "localhost" for unix.
+  std::string HostHeader() const;
 };
 
-// Parses "http://host[:port][/path]". Query strings and fragments are refused.
+// Parses "http://host[:port][/path]" and "unix:///abs/path". Query strings
+// and fragments are refused, and so are socket paths that are relative or
+// longer than a sockaddr_un holds (107 bytes on Linux). Callers that can only
+// use TCP (peer URLs, etcd listen URLs) must check is_unix() themselves.
 base::Result<Url> ParseUrl(std::string_view url);
+// ParseUrl for addresses that must be TCP (peers, listeners): unix:// is
+// refused ("unix URL not allowed here: ...").
+base::Result<Url> ParseTcpUrl(std::string_view url);
 
 struct ClientRequest {
   std::string_view method = "GET";

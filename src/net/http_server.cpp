@@ -1,22 +1,35 @@
 #include "net/http_server.h"
 
+#include <sys/stat.h>
+
 #include <array>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <cctype>
 #include <ctime>
 #include <unordered_set>
 
 #include "base/log.h"
 #include "net/request_parser.h"
+#include "net/socket_file.h"
 
 namespace flotilla::net {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using local = asio::local::stream_protocol;
+// Sessions hold TCP and unix-domain connections alike in this socket type.
+using Socket = asio::generic::stream_protocol::socket;
 
 namespace {
+
+// A unix socket is created rw for its owner and group only, whatever the
+// umask: access is granted through the group, as docker.sock's is.
+constexpr mode_t kSocketMode = 0660;
 
 // A write queue bound: a client that stops reading a stream is cut off.
 constexpr size_t kMaxQueuedBytes = 16 << 20;
@@ -54,6 +67,28 @@ void AppendHead(std::string& out, int status, const Headers& headers) {
   out += "\r\n";
 }
 
+// HttpRequest::remote for a new connection, as Go's RemoteAddr spells it.
+std::string PeerText(tcp::socket& socket) {
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  auto ep = socket.remote_endpoint(ec);
+  if (ec) return "";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+std::string PeerText(local::socket& socket) {
+  boost::system::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  // A client socket is unnamed unless it bound a path; Go shows "@".
+  return ec || ep.path().empty() ? "@" : ep.path();
+}
+
+// An error's text as Go spells it: "address already in use".
+std::string ErrorText(const boost::system::error_code& ec) {
+  std::string s = ec.message();
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
 std::string GoErrorResponse(int status) {
   // What Go's net/http writes for requests it cannot parse.
   std::string text = std::to_string(status) + " " + std::string(StatusText(status));
@@ -67,12 +102,19 @@ class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(EventLoop& l, Handler h, ServerOptions o) : loop(l), handler(std::move(h)), options(o) {}
-  void Accept(std::shared_ptr<tcp::acceptor> acceptor);
+  template <typename Acceptor>
+  void Accept(std::shared_ptr<Acceptor> acceptor);
+
+  struct UnixListener {
+    std::shared_ptr<local::acceptor> acceptor;
+    SocketFile file;
+  };
 
   EventLoop& loop;
   Handler handler;
   ServerOptions options;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  std::vector<UnixListener> unix_listeners;
   std::unordered_set<Session*> sessions;
   bool closed = false;
   bool serving = false;
@@ -83,16 +125,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 // time, and holds further bytes until the current exchange is answered.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket socket)
+  Session(std::shared_ptr<HttpServer::Impl> server, Socket socket, std::string remote)
       : server_(std::move(server)),
         socket_(std::move(socket)),
         timer_(socket_.get_executor()),
-        parser_(server_->options.max_header_bytes, server_->options.max_body_bytes) {
-    boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-    socket_.set_option(tcp::no_delay(true), ec);
-  }
+        parser_(server_->options.max_header_bytes, server_->options.max_body_bytes),
+        remote_(std::move(remote)) {}
 
   void Start() {
     server_->sessions.insert(this);
@@ -105,7 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     boost::system::error_code ec;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.shutdown(Socket::shutdown_both, ec);
     socket_.close(ec);
     server_->sessions.erase(this);
     if (exchange_open_ && on_close_) {
@@ -285,13 +323,13 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr size_t kMaxBufferedInput = 1 << 20;
 
   std::shared_ptr<HttpServer::Impl> server_;
-  tcp::socket socket_;
+  Socket socket_;
   asio::steady_timer timer_;
   RequestParser parser_;
+  std::string remote_;
   std::array<char, 16384> read_buf_{};
   std::string input_;
   size_t input_pos_ = 0;
-  std::string remote_;
   std::vector<std::string> pending_, inflight_;
   size_t queued_bytes_ = 0;
   std::function<void()> on_close_;
@@ -347,16 +385,18 @@ ExchangePtr Session::MakeExchange() {
   return std::make_shared<SessionExchange>(weak_from_this(), exchange_seq_);
 }
 
-void HttpServer::Impl::Accept(std::shared_ptr<tcp::acceptor> acceptor) {
+template <typename Acceptor>
+void HttpServer::Impl::Accept(std::shared_ptr<Acceptor> acceptor) {
   acceptor->async_accept(
-      [self = shared_from_this(), acceptor](boost::system::error_code ec, tcp::socket socket) {
+      [self = shared_from_this(), acceptor](boost::system::error_code ec, auto socket) {
         if (self->closed) return;
         if (!ec) {
           if (self->sessions.size() >= self->options.max_connections) {
             boost::system::error_code ignore;
             socket.close(ignore);
           } else {
-            std::make_shared<Session>(self, std::move(socket))->Start();
+            std::string remote = PeerText(socket);
+            std::make_shared<Session>(self, Socket(std::move(socket)), std::move(remote))->Start();
           }
         } else if (ec == asio::error::operation_aborted) {
           return;
@@ -394,10 +434,35 @@ base::Result<uint16_t> HttpServer::Listen(const std::string& host, uint16_t port
   return bound;
 }
 
+base::Status HttpServer::ListenUnix(const std::string& path) {
+  auto fail = [&](const base::Status& st) { return st.WithContext("listen unix " + path); };
+  if (impl_->closed) return fail(base::Status(base::Code::kUnavailable, "server closed"));
+  FLOTILLA_RETURN_IF_ERROR(fail(SocketFile::Prepare(path)));
+  auto acceptor = std::make_shared<local::acceptor>(impl_->loop.context());
+  boost::system::error_code ec;
+  acceptor->open(local(), ec);
+  if (!ec) acceptor->bind(local::endpoint(path), ec);
+  if (ec) {
+    return fail(base::Status(base::Code::kIoError, "bind: " + ErrorText(ec)));
+  }
+  auto file = SocketFile::Claim(path, kSocketMode);
+  if (!file.ok()) return fail(file.status());
+  acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor->close(ec);
+    file->Remove();
+    return fail(base::Status(base::Code::kIoError, "listen: " + ErrorText(ec)));
+  }
+  impl_->unix_listeners.push_back({acceptor, std::move(*file)});
+  if (impl_->serving) impl_->Accept(acceptor);
+  return base::Status::Ok();
+}
+
 void HttpServer::Serve() {
   if (impl_->serving || impl_->closed) return;
   impl_->serving = true;
   for (auto& a : impl_->acceptors) impl_->Accept(a);
+  for (auto& l : impl_->unix_listeners) impl_->Accept(l.acceptor);
 }
 
 void HttpServer::Close() {
@@ -406,6 +471,11 @@ void HttpServer::Close() {
   for (auto& a : impl_->acceptors) {
     boost::system::error_code ec;
     a->close(ec);
+  }
+  for (auto& l : impl_->unix_listeners) {
+    boost::system::error_code ec;
+    l.acceptor->close(ec);
+    l.file.Remove();
   }
   auto sessions = impl_->sessions;
   for (Session* s : sessions) s->Shutdown();

@@ -1,4 +1,7 @@
-// HttpServer: an HTTP/1.1 server on the EventLoop, for TCP listeners.
+// HttpServer: an HTTP/1.1 server on the EventLoop, for TCP and unix-domain
+// socket listeners (etcd's client API on TCP; fleet's API on
+// /var/run/fleet.sock). Connections from either kind of listener are the
+// same sessions under the same ServerOptions.
 //
 // Each accepted connection is a session that reads one request at a time
 // (keep-alive and pipelining are honoured in order), hands it to the Handler
@@ -64,9 +67,19 @@ class HttpServer {
   // Binds and listens on host:port; port 0 picks a free one. Returns the
   // bound port. Connections wait in the kernel's backlog until Serve().
   base::Result<uint16_t> Listen(const std::string& host, uint16_t port);
+  // Binds and listens on a unix-domain stream socket at `path` (at most 107
+  // bytes), created with mode 0660 whatever the umask. A socket file left at
+  // `path` by a server that is gone (connecting is refused) is replaced; a
+  // live one fails with kIoError "listen unix PATH: address already in use",
+  // and anything that is not a socket fails ("... file exists and is not a
+  // socket") and is left alone. Close() removes the file again, unless it
+  // has been replaced meanwhile. Requests from it have remote "@" (an
+  // unnamed client socket, as Go's RemoteAddr shows it). See socket_file.h.
+  base::Status ListenUnix(const std::string& path);
   // Starts accepting on every bound address (and on any bound later).
   void Serve();
-  // Stops accepting and closes every connection. Loop thread only.
+  // Stops accepting, closes every connection and removes the socket files
+  // ListenUnix created. Loop thread only; the destructor calls it.
   void Close();
   size_t connections() const;
 

@@ -401,6 +401,7 @@ base::Status Manager::Reload(const std::string& name) {
 
 void Manager::OnChanged(const std::string& name, const ServiceStatus& status) {
   RecordActive();
+  if (on_unit_changed_ && !name.empty()) on_unit_changed_(name, status);
   if (shutting_down_) {
     bool any_active = std::any_of(units_.begin(), units_.end(), [](const auto& kv) {
       auto a = kv.second.service->status().active;

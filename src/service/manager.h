@@ -85,6 +85,11 @@ class Manager {
   // ExecReload= (Service::Reload; refused without one or when inactive).
   base::Status Reload(const std::string& name);
 
+  // `fn` runs after every status change of a unit (one listener).
+  void OnUnitChanged(std::function<void(const std::string& name, const ServiceStatus&)> fn) {
+    on_unit_changed_ = std::move(fn);
+  }
+
   const Service* Find(const std::string& name) const;
   const unit::UnitFile* File(const std::string& name) const;
   // The file a unit was loaded from ("" if it was given by content).
@@ -117,6 +122,7 @@ class Manager {
   bool record_pending_ = false;
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;
+  std::function<void(const std::string&, const ServiceStatus&)> on_unit_changed_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posted callbacks
   // Units waiting to start: name -> units of the same start it is ordered after.
   std::map<std::string, std::set<std::string>> pending_;
