@@ -15,6 +15,7 @@ void Usage() {
       "commands:\n"
       "  serve        run a store member (etcd v2 API) on this machine\n"
       "  etcdctl      the etcdctl v2 client (also installed as `etcdctl`)\n"
+      "  fleetctl     the fleetctl client of the fleet API (also installed as `fleetctl`)\n"
       "  systemctl    start, stop and inspect this machine's service units\n"
       "  journalctl   the logs of this machine's service units\n"
       "  version      print the version\n",
@@ -25,6 +26,7 @@ void Usage() {
 
 int Main(int argc, char** argv) {
   if (base::BaseName(argv[0]) == "etcdctl") return Etcdctl(argc, argv);
+  if (base::BaseName(argv[0]) == "fleetctl") return Fleetctl(argc, argv);
   if (argc < 2) {
     Usage();
     return 2;
@@ -32,6 +34,7 @@ int Main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "serve") return Serve(argc - 1, argv + 1);
   if (cmd == "etcdctl") return Etcdctl(argc - 1, argv + 1);
+  if (cmd == "fleetctl") return Fleetctl(argc - 1, argv + 1);
   if (cmd == "systemctl") return Systemctl(argc - 1, argv + 1);
   if (cmd == "journalctl") return Journalctl(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
