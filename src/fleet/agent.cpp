@@ -134,8 +134,9 @@ void Agent::FetchBody(const std::string& hash) {
         if (!text) {
           FLOG_WARN("fleet agent {}: unit body {}: {}", self_.id, hash,
                     r.ok() ? "not a unit body" : r.status().ToString());
-          if (!r.Is(etcd::ErrorCode::kKeyNotFound))
-            pass_timer_.Start(options_.retry, [this] { Pass(); });
+          // Missing ones too: the engine puts back a body it collected
+          // just as a unit using it was submitted.
+          if (!pass_timer_.pending()) pass_timer_.Start(options_.retry, [this] { Pass(); });
           return;
         }
         auto file = unit::ParseUnitFile(*text, hash);
@@ -196,6 +197,7 @@ void Agent::Pass() {
       FLOG_WARN("fleet agent {}: unload {}: {}", self_.id, name, s.ToString());
   }
   owned = host_.Owned();
+  std::set<std::string> starting;
   for (const auto& [name, a] : want) {
     if (!owned.count(name)) {
       const unit::UnitFile* file = Body(a.hash);
@@ -210,8 +212,11 @@ void Agent::Pass() {
     auto st = host_.StateOf(name);
     if (a.desired == JobState::kLaunched) {
       if (launched_.insert(name).second) {
-        if (auto s = host_.Start(name); !s.ok())
+        if (auto s = host_.Start(name); !s.ok()) {
           FLOG_WARN("fleet agent {}: start {}: {}", self_.id, name, s.ToString());
+        } else if (!st || !st->Running()) {
+          starting.insert(name);  // its change follows; publish that one
+        }
       }
     } else {
       launched_.erase(name);
@@ -225,11 +230,14 @@ void Agent::Pass() {
                             [&](const auto& o) { return o.second == it->first; });
     it = used ? std::next(it) : bodies_.erase(it);
   }
-  Publish(host_.Owned());
+  auto now_owned = host_.Owned();
+  for (const auto& name : starting) now_owned.erase(name);
+  Publish(now_owned, starting);
   if (stopping_ && host_.Owned().empty() && published_.empty() && publishing_.empty()) FinishStop();
 }
 
-void Agent::Publish(const std::map<std::string, std::string>& owned) {
+void Agent::Publish(const std::map<std::string, std::string>& owned,
+                    const std::set<std::string>& keep) {
   const Keys& keys = registry_.keys();
   auto alive = alive_;
   auto done = [this, alive](const std::string& name, bool ok) {
@@ -258,7 +266,7 @@ void Agent::Publish(const std::map<std::string, std::string>& owned) {
   }
   for (auto it = published_.begin(); it != published_.end();) {
     const std::string name = it->first;
-    if (owned.count(name) || publishing_.count(name)) {
+    if (owned.count(name) || keep.count(name) || publishing_.count(name)) {
       ++it;
       continue;
     }

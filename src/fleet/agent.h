@@ -64,7 +64,9 @@ class Agent {
   void OnEvent(const etcd::Response& event);
   void MarkDirty();
   void Pass();
-  void Publish(const std::map<std::string, std::string>& owned);
+  // Writes the states of `owned` that changed; removes those of units
+  // neither owned nor in `keep`.
+  void Publish(const std::map<std::string, std::string>& owned, const std::set<std::string>& keep);
   void FetchBody(const std::string& hash);
   const unit::UnitFile* Body(const std::string& hash);
   void FinishStop();

@@ -8,6 +8,9 @@ namespace flotilla::fleet {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How long the text of a collected body is kept, to put it back should a
+// unit that uses it turn up (the API skips writing a body already there).
+constexpr auto kKeepCollected = std::chrono::seconds(60);
 constexpr unsigned kEngineParts =
     kPartJobs | kPartBodies | kPartSchedule | kPartGlobals | kPartUnplaced | kPartMachines;
 
@@ -114,9 +117,11 @@ void Engine::LoseLeadership(const std::string& why) {
   cache_ = Snapshot{};
   parsed_.clear();
   unused_bodies_.clear();
+  collected_.clear();
   jobs_watch_.reset();
   bodies_watch_.reset();
   machines_watch_.reset();
+  schedule_watch_.reset();
   pass_timer_.Cancel();
   gc_timer_.Cancel();
 }
@@ -147,6 +152,9 @@ void Engine::List() {
     jobs_watch_ = make(registry_.keys().Jobs());
     bodies_watch_ = make(registry_.keys().Bodies());
     machines_watch_ = make(registry_.keys().Machines());
+    // Its own writes come back here; what another engine wrote just before
+    // losing the lease comes too (a unit scheduled twice is then fixed).
+    schedule_watch_ = make(registry_.keys().Schedule());
     MarkDirty();
   });
 }
@@ -173,7 +181,14 @@ void Engine::OnEvent(const etcd::Response& event) {
 
 void Engine::MarkDirty() {
   if (!started_ || !leader_ || !loaded_ || pass_timer_.pending()) return;
-  pass_timer_.Start(options_.min_pass_interval, [this] { Pass(); });
+  // A pass costs time on a loop it may share with a store member: keep
+  // at least twice its last duration between passes.
+  auto gap = std::max<Clock::duration>(options_.min_pass_interval, 2 * last_pass_duration_);
+  auto wait =
+      std::max<Clock::duration>(Clock::duration::zero(), last_pass_end_ + gap - Clock::now());
+  pass_timer_.Start(
+      std::chrono::duration_cast<std::chrono::milliseconds>(wait) + std::chrono::milliseconds(1),
+      [this] { Pass(); });
 }
 
 const Requirements* Engine::RequirementsOf(const std::string& name, const std::string& hash) {
@@ -221,15 +236,33 @@ void Engine::Pass() {
   ++stats_.passes;
   const Keys& keys = registry_.keys();
   auto now = Clock::now();
+  struct PassTimer {
+    Engine* e;
+    Clock::time_point t0;
+    ~PassTimer() {
+      e->last_pass_end_ = Clock::now();
+      e->last_pass_duration_ = e->last_pass_end_ - t0;
+    }
+  } pass_timer{this, now};
   bool settling = now < settle_until_;
 
   std::vector<Machine> machines;
   machines.reserve(cache_.machines.size());
   for (const auto& [id, m] : cache_.machines) machines.push_back(cache_.MachineView(m));
 
-  std::map<std::string, std::string> target;  // unit -> machine
+  std::map<std::string, std::string> target;               // unit -> machine
+  std::vector<std::pair<std::string, std::string>> twice;  // (machine, unit)
   for (const auto& [machine, units] : cache_.schedule)
-    for (const auto& [unit, a] : units) target.emplace(unit, machine);
+    for (const auto& [unit, a] : units)
+      if (!target.emplace(unit, machine).second) twice.emplace_back(machine, unit);
+  // Scheduled on two machines (two engines overlapped at a change of
+  // leader): it stays on the first.
+  for (const auto& [machine, unit] : twice) {
+    FLOG_WARN("fleet engine: {} was scheduled on {} too; unscheduling it there", unit, machine);
+    cache_.schedule[machine].erase(unit);
+    if (cache_.schedule[machine].empty()) cache_.schedule.erase(machine);
+    Write(keys.Scheduled(machine, unit), std::nullopt, {});
+  }
 
   std::vector<Job> jobs;
   jobs.reserve(cache_.jobs.size());
@@ -238,6 +271,14 @@ void Engine::Pass() {
   for (const auto& [name, record] : cache_.jobs) {
     if (record.hash.empty()) continue;
     referenced.insert(record.hash);
+    if (!cache_.bodies.count(record.hash)) {
+      // A unit submitted just as its (equal) body was collected: put it back.
+      if (auto it = collected_.find(record.hash); it != collected_.end()) {
+        Write(keys.Body(record.hash), EncodeBody(it->second.first), {});
+        cache_.bodies[record.hash] = it->second.first;
+        collected_.erase(it);
+      }
+    }
     const Requirements* req = RequirementsOf(name, record.hash);
     if (!req) continue;
     Job job{name, *req, record.desired, std::nullopt};
@@ -335,6 +376,8 @@ void Engine::Pass() {
 
 void Engine::CollectBodies(const std::set<std::string>& referenced) {
   auto now = Clock::now();
+  for (auto it = collected_.begin(); it != collected_.end();)
+    it = now - it->second.second > kKeepCollected ? collected_.erase(it) : std::next(it);
   for (auto it = cache_.bodies.begin(); it != cache_.bodies.end();) {
     const std::string& hash = it->first;
     if (referenced.count(hash)) {
@@ -355,6 +398,7 @@ void Engine::CollectBodies(const std::set<std::string>& referenced) {
     }
     Write(registry_.keys().Body(hash), std::nullopt, {});
     unused_bodies_.erase(since);
+    collected_[hash] = {it->second, now};
     it = cache_.bodies.erase(it);
   }
 }

@@ -4,15 +4,19 @@
 // the lease over when it expires.
 //
 // The leader keeps the registry in memory: one listing when it takes the
-// lease, then three watches (job/, unit/, machines/) fold every change in.
-// After a change (at most one pass per min_pass_interval) it calls Place()
+// lease, then four watches (job/, unit/, machines/, schedule/) fold every
+// change in.
+// After a change (at most one pass per min_pass_interval, and at least
+// twice the last pass's time between passes) it calls Place()
 // (placement.h) and writes what differs from its cache:
 //   - schedule/<machine>/<unit>: the decisions in order (delete; create
 //     only if absent), and the desired state and body hash of every
 //     scheduled unit kept in step with job/;
 //   - global/<unit> for global units that are not inactive;
 //   - unplaced/<unit> with the reason, for units left without a machine;
-//   - unit/<hash> bodies no unit has used for body_gc_grace are deleted;
+//   - unit/<hash> bodies no unit has used for body_gc_grace are deleted
+//     (and put back should a unit using one appear within a minute: the
+//     API does not rewrite a body the store has, so it may race the GC);
 //   - the states/ records of a machine whose key expired are deleted.
 // Its own writes go into the cache at once, so the next pass sees them.
 //
@@ -101,13 +105,17 @@ class Engine {
   uint64_t term_ = 0;  // bumped at every change of leadership
   bool loaded_ = false;
   Snapshot cache_;
-  std::unique_ptr<WatchLoop> jobs_watch_, bodies_watch_, machines_watch_;
+  std::unique_ptr<WatchLoop> jobs_watch_, bodies_watch_, machines_watch_, schedule_watch_;
+  std::chrono::steady_clock::time_point last_pass_end_;
+  std::chrono::steady_clock::duration last_pass_duration_{};
   struct Parsed {
     std::string hash;
     Requirements requirements;
   };
   std::map<std::string, Parsed> parsed_;  // unit -> requirements of its body
   std::map<std::string, std::chrono::steady_clock::time_point> unused_bodies_;
+  // Bodies collected lately: hash -> (text, when).
+  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> collected_;
   std::set<std::string> dead_machines_;  // whose states are to be cleaned
   std::set<std::string> departed_;       // deleted their key themselves
   int writes_in_flight_ = 0;
