@@ -66,6 +66,10 @@ void MachineServices::Handle(net::HttpRequest&& request, net::ExchangePtr exchan
   impl_->api->Handle(std::move(request), std::move(exchange));
 }
 
+service::Manager& MachineServices::manager() {
+  return *impl_->manager;
+}
+
 void MachineServices::Shutdown(std::function<void()> done) {
   impl_->manager->Shutdown([this, done = std::move(done)] {
     (void)impl_->journal->Sync();

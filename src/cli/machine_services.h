@@ -16,6 +16,7 @@
 #include "net/event_loop.h"
 #include "net/http.h"
 #include "net/http_server.h"
+#include "service/manager.h"
 
 namespace flotilla::cli {
 
@@ -31,6 +32,8 @@ class MachineServices {
   // Whether `request` is for the units API (/flotilla/v1/...), and its handler.
   static bool Serves(const net::HttpRequest& request);
   void Handle(net::HttpRequest&& request, net::ExchangePtr exchange);
+
+  service::Manager& manager();
 
   // Stops every unit (each within its TimeoutStopSec), then runs `done`.
   void Shutdown(std::function<void()> done);

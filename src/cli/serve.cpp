@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "cli/commands.h"
+#include "cli/machine_fleet.h"
 #include "cli/machine_services.h"
 #include "etcd/client_api.h"
 #include "etcd/server.h"
@@ -50,6 +51,32 @@ void PrintUsage(const std::map<std::string, Flag>& flags) {
     std::fprintf(stderr, "  --%-30s %s (default \"%s\")\n", name.c_str(), f.help, f.value.c_str());
 }
 
+// What every unit of this machine finds in its environment, besides
+// its own settings: the machine's addresses as CoreOS's /etc/environment
+// gave them, the store and fleet API of this machine for etcdctl and
+// fleetctl, and those two on PATH (links to this binary, next to it).
+std::map<std::string, std::string> UnitEnvironment(const std::string& private_ip,
+                                                   const std::string& public_ip,
+                                                   const std::string& client_url) {
+  std::map<std::string, std::string> env = {{"COREOS_PRIVATE_IPV4", private_ip},
+                                            {"COREOS_PUBLIC_IPV4", public_ip}};
+  if (!client_url.empty()) {
+    env["ETCDCTL_ENDPOINT"] = client_url;
+    env["FLEETCTL_ENDPOINT"] = client_url;
+  }
+  const char* path = std::getenv("PATH");
+  std::string search = path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    std::string dir(exe, size_t(n));
+    dir = dir.substr(0, dir.rfind('/'));
+    if (!dir.empty()) search = dir + ":" + search;
+  }
+  env["PATH"] = search;
+  return env;
+}
+
 }  // namespace
 
 int Serve(int argc, char** argv) {
@@ -69,6 +96,17 @@ int Serve(int argc, char** argv) {
       {"enable-v2", {"true", "accepted for etcd compatibility; v2 is always on"}},
       {"log-level", {"info", "debug, info, warn or error"}},
       {"unit-dir", {"", "service units (*.service) that `flotilla systemctl` can run here"}},
+      // fleet (fleetd's settings, as flags)
+      {"machine-id", {"", "this machine's fleet id (default: kept in <data-dir>/machine-id)"}},
+      {"metadata", {"", "fleet machine metadata, key=value,key=value"}},
+      {"public-ip",
+       {"", "the address fleet shows for this machine (default: the advertised client host)"}},
+      {"agent-ttl", {"3s", "how long a silent machine counts as alive (fleet's agent_ttl)"}},
+      {"fleet-socket",
+       {"", "unix socket of the fleet API (default <data-dir>/fleet.sock; - for none)"}},
+      {"etcd-endpoints",
+       {"", "store client URLs for fleet (default: this member's advertised client URLs)"}},
+      {"disable-engine", {"false", "never act as the cluster's scheduler"}},
   };
   // ETCD_DATA_DIR etc. first, then the command line.
   for (auto& [name, f] : flags) {
@@ -101,7 +139,7 @@ int Serve(int argc, char** argv) {
       return 2;
     }
     if (!has_value) {
-      if (name == "enable-v2") {
+      if (name == "enable-v2" || name == "disable-engine") {
         value = "true";
       } else if (i + 1 < argc) {
         value = argv[++i];
@@ -147,7 +185,7 @@ int Serve(int argc, char** argv) {
   // --initial-cluster name=url,name=url (a name may repeat for several URLs).
   for (const auto& item : SplitList(flags["initial-cluster"].value)) {
     auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0 || !net::ParseUrl(item.substr(eq + 1)).ok()) {
+    if (eq == std::string::npos || eq == 0 || !net::ParseTcpUrl(item.substr(eq + 1)).ok()) {
       std::fprintf(stderr, "flotilla serve: bad --initial-cluster entry %s (want name=URL)\n",
                    item.c_str());
       return 2;
@@ -181,25 +219,61 @@ int Serve(int argc, char** argv) {
   etcd::ClientApi api(server);
   // This machine's service manager: its journal, state and units.
   // CoreOS put the machine's addresses in /etc/environment; units here get
-  // them in their environment (the advertised client address for now).
+  // them in their environment (the advertised client address unless
+  // --public-ip says otherwise; cloud-config comes with issue 7).
   std::string ip = "127.0.0.1";
   if (auto u = net::ParseUrl(
           config.advertise_client_urls.empty() ? "" : config.advertise_client_urls.front());
       u.ok() && u->host.find_first_not_of("0123456789.") == std::string::npos)
     ip = u->host;
+  // --public-ip (fleet's public-ip) is what the machine announces.
+  std::string public_ip = flags["public-ip"].value.empty() ? ip : flags["public-ip"].value;
+  std::string client_url =
+      config.advertise_client_urls.empty() ? "" : config.advertise_client_urls.front();
   auto services = MachineServices::Open(loop, config.data_dir, flags["unit-dir"].value,
-                                        {{"COREOS_PRIVATE_IPV4", ip}, {"COREOS_PUBLIC_IPV4", ip}});
+                                        UnitEnvironment(ip, public_ip, client_url));
   if (!services.ok()) {
     std::fprintf(stderr, "flotilla serve: %s\n", services.status().ToString().c_str());
     return 1;
   }
   auto& units = **services;
-  net::HttpServer http(loop, [&api, &units](net::HttpRequest&& r, net::ExchangePtr ex) {
+
+  FleetConfig fleet_config;
+  fleet_config.data_dir = config.data_dir;
+  fleet_config.machine_id = flags["machine-id"].value;
+  fleet_config.public_ip = public_ip;
+  fleet_config.endpoint = client_url;
+  fleet_config.store_endpoints = flags["etcd-endpoints"].value.empty()
+                                     ? config.advertise_client_urls
+                                     : SplitList(flags["etcd-endpoints"].value);
+  fleet_config.socket = flags["fleet-socket"].value;
+  fleet_config.engine = flags["disable-engine"].value != "true";
+  auto metadata = ParseMetadata(flags["metadata"].value);
+  std::string ttl = flags["agent-ttl"].value;
+  if (ttl.ends_with("s")) ttl.pop_back();
+  long ttl_seconds = std::atol(ttl.c_str());
+  if (!metadata.ok() || ttl_seconds <= 0) {
+    std::fprintf(stderr, "flotilla serve: %s\n",
+                 metadata.ok() ? "--agent-ttl must be a whole number of seconds, like 3s"
+                               : metadata.status().message().c_str());
+    return 2;
+  }
+  fleet_config.metadata = std::move(*metadata);
+  fleet_config.agent_ttl = std::chrono::seconds(ttl_seconds);
+  auto fleet = MachineFleet::Open(loop, units.manager(), std::move(fleet_config));
+  if (!fleet.ok()) {
+    std::fprintf(stderr, "flotilla serve: %s\n", fleet.status().ToString().c_str());
+    return 1;
+  }
+  auto& machine = **fleet;
+
+  net::HttpServer http(loop, [&api, &units, &machine](net::HttpRequest&& r, net::ExchangePtr ex) {
     if (MachineServices::Serves(r)) return units.Handle(std::move(r), std::move(ex));
+    if (MachineFleet::Serves(r)) return machine.Handle(std::move(r), std::move(ex));
     api.Handle(std::move(r), std::move(ex));
   });
   for (const auto& url : SplitList(flags["listen-client-urls"].value)) {
-    auto parsed = net::ParseUrl(url);
+    auto parsed = net::ParseTcpUrl(url);
     if (!parsed.ok()) {
       std::fprintf(stderr, "flotilla serve: bad listen URL %s: %s\n", url.c_str(),
                    parsed.status().ToString().c_str());
@@ -220,7 +294,13 @@ int Serve(int argc, char** argv) {
     http.Close();
     loop.Stop();
   };
-  if (auto st = server.Start([&http] { http.Serve(); }, on_removed); !st.ok()) {
+  if (auto st = server.Start(
+          [&http, &machine] {
+            http.Serve();
+            machine.Start();
+          },
+          on_removed);
+      !st.ok()) {
     std::fprintf(stderr, "flotilla serve: %s\n", st.ToString().c_str());
     return 1;
   }
@@ -233,8 +313,10 @@ int Serve(int argc, char** argv) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     FLOG_INFO("serve: signal {}, stopping the units (again to stop at once)", sig);
-    // The store keeps serving while the units stop (their ExecStop may use it).
-    units.Shutdown(stop_now);
+    // The store keeps serving while the units stop (their ExecStop may use
+    // it). fleet's units first, handed back to the cluster (fleet's purge),
+    // then this machine's own.
+    machine.Stop([&] { units.Shutdown(stop_now); });
     signals.async_wait([&](const boost::system::error_code& ec2, int) {
       if (!ec2) stop_now();  // what is left is killed as the manager goes
     });

@@ -261,8 +261,9 @@ void Agent::Publish(const std::map<std::string, std::string>& owned,
     if (it != published_.end() && it->second == rec) continue;
     published_[name] = rec;
     publishing_.insert(name);
+    // A copy: clang before 16 cannot capture a structured binding.
     registry_.client().Set(keys.State(name, self_.id), EncodeUnitState(rec), {},
-                           [done, name](etcd::Reply r) { done(name, r.ok()); });
+                           [done, unit = std::string(name)](etcd::Reply r) { done(unit, r.ok()); });
   }
   for (auto it = published_.begin(); it != published_.end();) {
     const std::string name = it->first;

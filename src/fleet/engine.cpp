@@ -1,5 +1,7 @@
 #include "fleet/engine.h"
 
+#include <unordered_map>
+
 #include "base/log.h"
 #include "fleet/placement.h"
 #include "unit/unit_file.h"
@@ -140,6 +142,7 @@ void Engine::List() {
     }
     cache_ = std::move(*s);
     loaded_ = true;
+    machines_changed_ = true;
     auto& loop = registry_.loop();
     auto& client = registry_.client();
     auto make = [&](std::string key) {
@@ -162,6 +165,7 @@ void Engine::List() {
 void Engine::OnEvent(const etcd::Response& event) {
   Apply(cache_, registry_.keys(), event);
   const std::string& key = event.node.key;
+  if (key.starts_with(registry_.keys().Machines())) machines_changed_ = true;
   if (key.starts_with(registry_.keys().Machines() + "/") && key.ends_with("/object")) {
     std::string rest = key.substr(registry_.keys().Machines().size() + 1);
     std::string id = rest.substr(0, rest.find('/'));
@@ -191,9 +195,9 @@ void Engine::MarkDirty() {
       [this] { Pass(); });
 }
 
-const Requirements* Engine::RequirementsOf(const std::string& name, const std::string& hash) {
+Job* Engine::JobOf(const std::string& name, const std::string& hash) {
   auto it = parsed_.find(name);
-  if (it != parsed_.end() && it->second.hash == hash) return &it->second.requirements;
+  if (it != parsed_.end() && it->second.hash == hash) return &it->second.job;
   auto body = cache_.bodies.find(hash);
   if (body == cache_.bodies.end()) return nullptr;  // its watch event is on the way
   auto file = unit::ParseUnitFile(body->second, name);
@@ -203,8 +207,8 @@ const Requirements* Engine::RequirementsOf(const std::string& name, const std::s
   }
   auto& p = parsed_[name];
   p.hash = hash;
-  p.requirements = ParseRequirements(*file, name);
-  return &p.requirements;
+  p.job = Job{name, ParseRequirements(*file, name), JobState::kInactive, std::nullopt};
+  return &p.job;
 }
 
 void Engine::Write(const std::string& key, std::optional<std::string> value,
@@ -246,11 +250,17 @@ void Engine::Pass() {
   } pass_timer{this, now};
   bool settling = now < settle_until_;
 
-  std::vector<Machine> machines;
-  machines.reserve(cache_.machines.size());
-  for (const auto& [id, m] : cache_.machines) machines.push_back(cache_.MachineView(m));
+  if (machines_changed_) {
+    machine_views_.clear();
+    for (const auto& [id, m] : cache_.machines) machine_views_.push_back(cache_.MachineView(m));
+    machines_changed_ = false;
+  }
+  std::vector<const Machine*> machines;
+  machines.reserve(machine_views_.size());
+  for (const auto& m : machine_views_) machines.push_back(&m);
 
-  std::map<std::string, std::string> target;               // unit -> machine
+  std::unordered_map<std::string_view, std::string_view> target;  // unit -> machine
+  target.reserve(cache_.jobs.size());
   std::vector<std::pair<std::string, std::string>> twice;  // (machine, unit)
   for (const auto& [machine, units] : cache_.schedule)
     for (const auto& [unit, a] : units)
@@ -264,7 +274,7 @@ void Engine::Pass() {
     Write(keys.Scheduled(machine, unit), std::nullopt, {});
   }
 
-  std::vector<Job> jobs;
+  std::vector<const Job*> jobs;
   jobs.reserve(cache_.jobs.size());
   std::set<std::string> referenced;
   std::set<std::string> frozen;  // on a machine without a key, while settling
@@ -279,20 +289,23 @@ void Engine::Pass() {
         collected_.erase(it);
       }
     }
-    const Requirements* req = RequirementsOf(name, record.hash);
-    if (!req) continue;
-    Job job{name, *req, record.desired, std::nullopt};
+    Job* job = JobOf(name, record.hash);
+    if (!job) continue;
+    job->desired = record.desired;
+    job->target.reset();
     if (auto t = target.find(name); t != target.end()) {
-      job.target = MachineId{t->second};
-      if (settling && !cache_.machines.count(t->second) && !departed_.count(t->second)) {
+      job->target = MachineId{std::string(t->second)};
+      if (settling && !cache_.machines.count(job->target->value) &&
+          !departed_.count(job->target->value)) {
         frozen.insert(name);
         continue;
       }
     }
-    jobs.push_back(std::move(job));
+    jobs.push_back(job);
   }
+  target.clear();  // its views point into the schedule, which changes now
 
-  Placement placement = Place(machines, jobs);
+  Placement placement = PlaceBorrowed(std::move(machines), std::move(jobs));
   for (const Decision& d : placement.decisions) {
     auto& units = cache_.schedule[d.machine.value];
     if (d.kind == Decision::Kind::kUnschedule) {
@@ -338,9 +351,12 @@ void Engine::Pass() {
 
   // Global units: every agent reads global/ and decides for itself.
   std::map<std::string, Assignment> globals;
-  for (const Job& j : jobs)
-    if (j.global() && j.desired != JobState::kInactive)
-      globals[j.name] = Assignment{j.desired, cache_.jobs[j.name].hash};
+  for (const auto& [name, record] : cache_.jobs) {
+    auto p = parsed_.find(name);
+    if (p == parsed_.end() || p->second.hash != record.hash) continue;
+    if (p->second.job.global() && record.desired != JobState::kInactive)
+      globals[name] = Assignment{record.desired, record.hash};
+  }
   for (const auto& [name, a] : globals) {
     auto it = cache_.globals.find(name);
     if (it == cache_.globals.end() || it->second != a)

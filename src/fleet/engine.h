@@ -84,7 +84,9 @@ class Engine {
   void OnEvent(const etcd::Response& event);
   void MarkDirty();
   void Pass();
-  const Requirements* RequirementsOf(const std::string& name, const std::string& hash);
+  // The job of unit `name` with body `hash` (parsed once per body), or null
+  // while the body is not here.
+  Job* JobOf(const std::string& name, const std::string& hash);
   void Write(const std::string& key, std::optional<std::string> value, etcd::SetOptions options);
   void CleanStates(const std::string& machine);
   void CollectBodies(const std::set<std::string>& referenced);
@@ -110,9 +112,11 @@ class Engine {
   std::chrono::steady_clock::duration last_pass_duration_{};
   struct Parsed {
     std::string hash;
-    Requirements requirements;
+    Job job;  // desired state and target refreshed at each pass
   };
-  std::map<std::string, Parsed> parsed_;  // unit -> requirements of its body
+  std::map<std::string, Parsed> parsed_;  // unit -> its job
+  std::vector<Machine> machine_views_;    // live machines, metadata merged
+  bool machines_changed_ = true;
   std::map<std::string, std::chrono::steady_clock::time_point> unused_bodies_;
   // Bodies collected lately: hash -> (text, when).
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> collected_;

@@ -25,14 +25,13 @@ bool Replaces(const Job& a, const Job& b) {
 // all again (10,000 units on 1,000 machines place in tens of ms).
 class Scheduler final : public ClusterView {
  public:
-  Scheduler(const std::vector<Machine>& machines, const std::vector<Job>& jobs) {
-    for (const auto& m : machines) machines_.push_back(&m);
+  Scheduler(std::vector<const Machine*> machines, std::vector<const Job*> jobs)
+      : machines_(std::move(machines)), jobs_(std::move(jobs)) {
     std::stable_sort(machines_.begin(), machines_.end(),
                      [](const Machine* a, const Machine* b) { return a->id < b->id; });
     machines_.erase(std::unique(machines_.begin(), machines_.end(),
                                 [](const Machine* a, const Machine* b) { return a->id == b->id; }),
                     machines_.end());
-    for (const auto& j : jobs) jobs_.push_back(&j);
     std::stable_sort(jobs_.begin(), jobs_.end(),
                      [](const Job* a, const Job* b) { return a->name < b->name; });
     jobs_.erase(std::unique(jobs_.begin(), jobs_.end(),
@@ -254,7 +253,15 @@ class Scheduler final : public ClusterView {
 }  // namespace
 
 Placement Place(const std::vector<Machine>& machines, const std::vector<Job>& jobs) {
-  return Scheduler(machines, jobs).Run();
+  std::vector<const Machine*> m;
+  std::vector<const Job*> j;
+  for (const auto& x : machines) m.push_back(&x);
+  for (const auto& x : jobs) j.push_back(&x);
+  return Scheduler(std::move(m), std::move(j)).Run();
+}
+
+Placement PlaceBorrowed(std::vector<const Machine*> machines, std::vector<const Job*> jobs) {
+  return Scheduler(std::move(machines), std::move(jobs)).Run();
 }
 
 std::vector<AgentUnit> AgentDesiredUnits(const Machine& machine, const std::vector<Job>& jobs) {

@@ -87,6 +87,8 @@ struct Placement {
 };
 
 Placement Place(const std::vector<Machine>& machines, const std::vector<Job>& jobs);
+// The same over borrowed values (the engine keeps its jobs between calls).
+Placement PlaceBorrowed(std::vector<const Machine*> machines, std::vector<const Job*> jobs);
 
 struct AgentUnit {
   std::string name;

@@ -77,14 +77,27 @@ void Registry::LoadJob(const std::string& name,
 
 void Registry::PutUnit(const std::string& name, const std::string& text, const std::string& hash,
                        JobState desired, StatusCallback done) {
-  client_.Set(keys_.Body(hash), EncodeBody(text), {}, [=, this](etcd::Reply r) {
-    if (!r.ok()) return done(r.status());
-    client_.Set(keys_.JobTargetState(name), JobStateName(desired), {}, [=, this](etcd::Reply r2) {
-      if (!r2.ok()) return done(r2.status());
-      client_.Set(keys_.JobObject(name), EncodeJobObject(name, hash), {},
-                  [done](etcd::Reply r3) { done(StatusOf(r3)); });
-    });
+  // The body (unless the store has it: units are often equal) and the
+  // desired state at once; the object, which makes the unit whole, last.
+  struct State {
+    int outstanding = 2;
+    base::Status error = base::Status::Ok();
+  };
+  auto state = std::make_shared<State>();
+  auto step = [=, this](base::Status s) {
+    if (!s.ok() && state->error.ok()) state->error = s;
+    if (--state->outstanding > 0) return;
+    if (!state->error.ok()) return done(state->error);
+    client_.Set(keys_.JobObject(name), EncodeJobObject(name, hash), {},
+                [done](etcd::Reply r) { done(StatusOf(r)); });
+  };
+  std::string body = EncodeBody(text);
+  client_.Get(keys_.Body(hash), {}, [=, this](etcd::Reply r) {
+    if (r.ok() && r->node.value == body) return step(base::Status::Ok());
+    client_.Set(keys_.Body(hash), body, {}, [step](etcd::Reply r2) { step(StatusOf(r2)); });
   });
+  client_.Set(keys_.JobTargetState(name), JobStateName(desired), {},
+              [step](etcd::Reply r) { step(StatusOf(r)); });
 }
 
 void Registry::SetDesiredState(const std::string& name, JobState desired, StatusCallback done) {

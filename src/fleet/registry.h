@@ -4,9 +4,10 @@
 //
 // Load() reads chosen parts with one recursive GET each, at once; a part
 // that does not exist yet reads as empty. The writes are the API's: a unit
-// is created by writing its body, then its desired state, then its object,
-// so whoever sees the object sees a whole unit; a replaced body is written
-// before the object that points to it. Callbacks run once, on the loop.
+// is created by writing its body (unless the store has it already) and
+// its desired state, then its object, so whoever sees the object sees a
+// whole unit; a replaced body is written before the object that points to
+// it. Callbacks run once, on the loop.
 //
 // WatchLoop follows one subtree: a recursive watch re-armed after every
 // event, retried after a pause when the store is away, and re-listed

@@ -12,6 +12,13 @@
 namespace flotilla::service {
 namespace {
 
+// CoreOS services that flotilla itself is (its store, its scheduler, its
+// container engine): units may require them, and they are always there.
+bool ProvidedByFlotilla(const std::string& name) {
+  return name == "docker.service" || name == "etcd.service" || name == "etcd2.service" ||
+         name == "fleet.service";
+}
+
 bool Has(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -292,7 +299,7 @@ base::Status Manager::Start(const std::string& name) {
   }
   if (!root) return base::Status(base::Code::kNotFound, "Unit " + name + " not found.");
   for (const auto& dep : root->service->config().requires_) {
-    if (dep.ends_with(".service") && !GetOrInstantiate(dep))
+    if (dep.ends_with(".service") && !ProvidedByFlotilla(dep) && !GetOrInstantiate(dep))
       return base::Status(base::Code::kNotFound, "Unit " + dep + " not found.");
   }
   auto set = PullIn(name);

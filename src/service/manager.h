@@ -16,7 +16,9 @@
 // by itself.
 //
 // Only .service units are run; other names in dependencies are treated as
-// already there (systemd's targets, docker.service on a host without it).
+// already there (systemd's targets). A Requires= of a missing .service
+// fails the start, except docker, etcd, etcd2 and fleet.service, which
+// flotilla itself provides.
 // Templates (web@.service) are kept and instantiated when an instance is
 // started (web@01.service).
 //

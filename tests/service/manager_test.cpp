@@ -139,6 +139,13 @@ TEST_F(ManagerTest, badUnitsAndNames_areRefusedClearly) {
   EXPECT_EQ(manager_->Start("nope.service").message(), "Unit nope.service not found.");
   Load("needs.service", "[Unit]\nRequires=missing.service\n[Service]\nExecStart=/bin/true\n");
   EXPECT_EQ(manager_->Start("needs.service").message(), "Unit missing.service not found.");
+  // flotilla is the machine's docker, etcd and fleet: units may require them.
+  Load("web.service",
+       "[Unit]\nRequires=docker.service etcd2.service\nAfter=docker.service\n"
+       "[Service]\nExecStart=/bin/sleep 60\n");
+  ASSERT_TRUE(manager_->Start("web.service").ok());
+  EXPECT_TRUE(flotilla::testing::RunLoopUntil(
+      loop_, [&] { return manager_->Find("web.service")->status().sub == SubState::kRunning; }));
 }
 
 // Each command's lines carry its own name (or SyslogIdentifier=), and keys

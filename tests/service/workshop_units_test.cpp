@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "cluster_process.h"
+#include "docker_standin.h"
 #include "examples.h"
 #include "run_loop.h"
 #include "service/manager.h"
@@ -27,42 +28,12 @@ const std::string kHello = flotilla::testing::ReadExample("hello.service");
 
 const std::string kDb = flotilla::testing::ReadExample("db.service");
 
-// docker run --name N IMAGE [CMD...]: prints what it was asked, records its
-// pid under N and becomes CMD (or sleeps); stop N: SIGTERM to it and wait;
-// kill/rm of an unknown name fail as docker's do; pull prints.
-constexpr const char* kDockerStandIn = R"(#!/bin/sh
-dir=$(dirname "$0")
-cmd=$1; shift
-case "$cmd" in
-run)
-  echo "docker run $*"
-  [ "$1" = --name ] || exit 125
-  name=$2; shift 2
-  while [ "${1#-}" != "$1" ]; do shift 2; done
-  echo $$ > "$dir/$name.pid"
-  shift
-  if [ $# -gt 0 ]; then exec "$@"; fi
-  exec sleep 1000 ;;
-stop)
-  pid=$(cat "$dir/$1.pid" 2>/dev/null) || exit 1
-  kill -TERM "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-  rm -f "$dir/$1.pid"; echo "$1" ;;
-kill|rm)
-  [ -f "$dir/$1.pid" ] || { echo "Error: No such container: $1" >&2; exit 1; }
-  echo "$1" ;;
-pull)
-  echo "Pulling from library/$1" ;;
-*) exit 125 ;;
-esac
-)";
-
 class WorkshopUnitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = flotilla::testing::MakeTempDir("flotilla-workshop");
     std::string docker = dir_ + "/docker";
-    std::ofstream(docker) << kDockerStandIn;
+    std::ofstream(docker) << flotilla::testing::kDockerStandIn;
     ::chmod(docker.c_str(), 0755);
     auto j = Journal::Open(base::RealFs(), dir_ + "/journal", base::SystemClock());
     ASSERT_TRUE(j.ok()) << j.status().message();
