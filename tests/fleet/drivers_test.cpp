@@ -281,6 +281,76 @@ TEST_P(FleetDrivers, AUnitThatCannotBePlacedSaysWhy_andIsPlacedWhenAMachineFits)
   ASSERT_TRUE(WaitFor([&] { return Read(kPartUnplaced).unplaced.empty(); }));
 }
 
+// The store goes away for longer than the machines' TTL and comes back
+// with every key expired at once: nothing stops, nothing moves, and the
+// machines register again (fleet's TestSingleNodeConnectivityLoss, and
+// #1289's churn on an etcd hiccup).
+TEST(FleetDriversStoreLoss, UnitsKeepRunningWhileTheStoreIsAway_andNothingMovesWhenItReturns) {
+  auto store = flotilla::testing::StartFlotilla();
+  ASSERT_TRUE(store.has_value());
+  net::EventLoop loop;
+  etcd::ClientOptions o;
+  o.request_timeout = 500ms;
+  o.dial_timeout = 200ms;
+  auto client = etcd::Client::Make(loop, {store->url}, o);
+  ASSERT_TRUE(client.ok());
+  // Not the default prefix: the store is a fleet machine itself.
+  Registry registry(loop, **client, Keys("/t/store-loss"));
+  std::map<std::string, std::unique_ptr<TestMachine>> machines;
+  for (auto id : {"m1", "m2"})
+    machines[id] =
+        std::make_unique<TestMachine>(registry, id, std::map<std::string, std::string>{});
+  auto active_on = [&](const std::string& unit) {
+    std::string where;
+    for (const auto& [id, m] : machines)
+      if (auto st = m->host.StateOf(unit); st && st->active == "active") where += id;
+    return where;
+  };
+  ASSERT_TRUE(RunLoopUntil(loop, [&] {
+    return machines["m1"]->agent.registered() && machines["m2"]->agent.registered();
+  }));
+  for (auto name : {"a.service", "b.service"}) {
+    auto file = unit::ParseUnitFile(kHello, name);
+    std::optional<base::Status> put;
+    registry.PutUnit(name, unit::Serialize(*file), unit::Hash(*file), JobState::kLaunched,
+                     [&](base::Status s) { put = s; });
+    ASSERT_TRUE(RunLoopUntil(loop, [&] { return put.has_value(); }));
+    ASSERT_TRUE(put->ok());
+  }
+  ASSERT_TRUE(RunLoopUntil(
+      loop,
+      [&] {
+        return active_on("a.service").size() == 2 && active_on("b.service").size() == 2 &&
+               active_on("a.service") != active_on("b.service");
+      },
+      15s))
+      << "a on " << active_on("a.service") << ", b on " << active_on("b.service");
+  std::string a = active_on("a.service"), b = active_on("b.service");
+
+  store->process.Kill();
+  // Well past the TTL (2 s) without a store: the units run on.
+  auto until = std::chrono::steady_clock::now() + 4s;
+  RunLoopUntil(
+      loop, [&] { return std::chrono::steady_clock::now() >= until; }, 5s);
+  EXPECT_EQ(active_on("a.service"), a);
+  EXPECT_EQ(active_on("b.service"), b);
+
+  ASSERT_TRUE(flotilla::testing::RestartFlotilla(*store));
+  ASSERT_TRUE(RunLoopUntil(
+      loop,
+      [&] { return machines["m1"]->agent.registered() && machines["m2"]->agent.registered(); },
+      15s));
+  // Give a (new) engine its settling time and a pass: still nothing moves.
+  until = std::chrono::steady_clock::now() + 3s;
+  RunLoopUntil(
+      loop, [&] { return std::chrono::steady_clock::now() >= until; }, 4s);
+  EXPECT_EQ(active_on("a.service"), a);
+  EXPECT_EQ(active_on("b.service"), b);
+  EXPECT_EQ(machines[a]->host.starts["a.service"], 1);
+  EXPECT_EQ(machines[b]->host.starts["b.service"], 1);
+  machines.clear();
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, FleetDrivers, ::testing::Values("flotilla", "etcd"),
                          [](const auto& info) { return info.param; });
 
