@@ -57,8 +57,7 @@ void Agent::Beat() {
         if (r.ok() || !r.Is(etcd::ErrorCode::kNodeExist)) {
           beat_in_flight_ = false;
           if (!r.ok()) return;
-          registered_ = true;
-          if (!listed_) List();
+          OnRegistered();
           return;
         }
         // The key is there: this machine's own from before a restart (same
@@ -71,10 +70,18 @@ void Agent::Beat() {
                 FLOG_WARN("fleet agent {}: another machine is registered with this id", self_.id);
                 return;
               }
-              registered_ = true;
-              if (!listed_) List();
+              OnRegistered();
             });
       });
+}
+
+void Agent::OnRegistered() {
+  registered_ = true;
+  // While the key was gone the engine may have removed this machine's unit
+  // states: write them all again.
+  published_.clear();
+  if (!listed_) return List();
+  MarkDirty();
 }
 
 void Agent::List() {

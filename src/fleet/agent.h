@@ -60,6 +60,7 @@ class Agent {
 
  private:
   void Beat();
+  void OnRegistered();
   void List();
   void OnEvent(const etcd::Response& event);
   void MarkDirty();

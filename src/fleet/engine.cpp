@@ -306,7 +306,20 @@ void Engine::Pass() {
   target.clear();  // its views point into the schedule, which changes now
 
   Placement placement = PlaceBorrowed(std::move(machines), std::move(jobs));
+  // A unit whose machine's key expired and that no other machine can take
+  // stays scheduled there: if the machine was only cut off, it never
+  // stopped running the unit, and it goes on when it comes back (fleet
+  // would stop and restart it). Units of a machine that left for good
+  // (deleted its key) are unscheduled.
+  std::set<std::string> placed, kept;
+  for (const Decision& d : placement.decisions)
+    if (d.kind == Decision::Kind::kSchedule) placed.insert(d.job);
+  for (const Decision& d : placement.decisions)
+    if (d.kind == Decision::Kind::kUnschedule && !placed.count(d.job) &&
+        !cache_.machines.count(d.machine.value) && !departed_.count(d.machine.value))
+      kept.insert(d.job);
   for (const Decision& d : placement.decisions) {
+    if (d.kind == Decision::Kind::kUnschedule && kept.count(d.job)) continue;
     auto& units = cache_.schedule[d.machine.value];
     if (d.kind == Decision::Kind::kUnschedule) {
       FLOG_DEBUG("fleet engine: unschedule {} from {}: {}", d.job, d.machine.value, d.reason);
@@ -394,6 +407,7 @@ void Engine::CollectBodies(const std::set<std::string>& referenced) {
   auto now = Clock::now();
   for (auto it = collected_.begin(); it != collected_.end();)
     it = now - it->second.second > kKeepCollected ? collected_.erase(it) : std::next(it);
+  std::optional<Clock::time_point> next_due;
   for (auto it = cache_.bodies.begin(); it != cache_.bodies.end();) {
     const std::string& hash = it->first;
     if (referenced.count(hash)) {
@@ -401,14 +415,9 @@ void Engine::CollectBodies(const std::set<std::string>& referenced) {
       ++it;
       continue;
     }
-    auto [since, fresh] = unused_bodies_.emplace(hash, now);
-    if (fresh || now - since->second < options_.body_gc_grace) {
-      if (fresh) {
-        // Look again when the grace is over, even if nothing else changes.
-        if (!gc_timer_.pending())
-          gc_timer_.Start(options_.body_gc_grace + std::chrono::milliseconds(10),
-                          [this] { MarkDirty(); });
-      }
+    auto since = unused_bodies_.emplace(hash, now).first;
+    if (auto due = since->second + options_.body_gc_grace; now < due) {
+      next_due = next_due ? std::min(*next_due, due) : due;
       ++it;
       continue;
     }
@@ -417,6 +426,11 @@ void Engine::CollectBodies(const std::set<std::string>& referenced) {
     collected_[hash] = {it->second, now};
     it = cache_.bodies.erase(it);
   }
+  // Look again when the first grace is over, even if nothing else changes.
+  if (next_due)
+    gc_timer_.Start(std::chrono::duration_cast<std::chrono::milliseconds>(*next_due - now) +
+                        std::chrono::milliseconds(1),
+                    [this] { MarkDirty(); });
 }
 
 void Engine::CleanStates(const std::string& machine) {

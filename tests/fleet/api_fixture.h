@@ -30,7 +30,8 @@ namespace flotilla::fleet {
 
 using namespace std::chrono_literals;
 
-// The store all API tests share; started on first use, stopped at exit.
+// The store the API tests of a suite share; started on first use, stopped
+// when the suite ends (TearDownTestSuite).
 inline std::optional<testing::ServerProcess>& ApiTestStore() {
   static auto* store = new std::optional<testing::ServerProcess>;
   return *store;
@@ -55,6 +56,8 @@ class FleetApiFixture : public ::testing::Test {
       return ec ? boost::json::value() : v;
     }
   };
+
+  static void TearDownTestSuite() { ApiTestStore().reset(); }
 
   // Called before the Api is made.
   virtual void Configure(Api::Options& options) { (void)options; }

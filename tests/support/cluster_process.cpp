@@ -354,6 +354,7 @@ static std::optional<std::vector<ServerProcess>> TryStartCluster(
                                                     : peer);
     }
     s.argv.insert(s.argv.end(), extra.begin(), extra.end());
+    s.argv.insert(s.argv.end(), placements[i].flags.begin(), placements[i].flags.end());
     auto p = Process::Spawn(s.argv, {}, s.log_path);
     if (!p) return std::nullopt;
     s.process = std::move(*p);

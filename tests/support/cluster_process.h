@@ -84,9 +84,12 @@ std::optional<std::vector<ServerProcess>> StartCluster(int n, bool etcd = false,
 // default ports (2379 for clients, 2380 for peers), and `launcher` is put
 // before its command line, e.g. `ip netns exec NAME` (it must exec the
 // member in place, so that the pid stays the member's).
+// `flags` are this member's own extra flags, put after the cluster's
+// `extra` ones (e.g. fleet's --metadata, which differs per machine).
 struct MemberPlacement {
   std::string host;
   std::vector<std::string> launcher;
+  std::vector<std::string> flags;
 };
 
 // As StartCluster, one member per placement.
