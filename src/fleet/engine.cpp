@@ -186,8 +186,8 @@ void Engine::OnEvent(const etcd::Response& event) {
 void Engine::MarkDirty() {
   if (!started_ || !leader_ || !loaded_ || pass_timer_.pending()) return;
   // A pass costs time on a loop it may share with a store member: keep
-  // at least twice its last duration between passes.
-  auto gap = std::max<Clock::duration>(options_.min_pass_interval, 2 * last_pass_duration_);
+  // at least three times its last duration between passes.
+  auto gap = std::max<Clock::duration>(options_.min_pass_interval, 3 * last_pass_duration_);
   auto wait =
       std::max<Clock::duration>(Clock::duration::zero(), last_pass_end_ + gap - Clock::now());
   pass_timer_.Start(

@@ -7,7 +7,7 @@
 // lease, then four watches (job/, unit/, machines/, schedule/) fold every
 // change in.
 // After a change (at most one pass per min_pass_interval, and at least
-// twice the last pass's time between passes) it calls Place()
+// three times the last pass's time between passes) it calls Place()
 // (placement.h) and writes what differs from its cache:
 //   - schedule/<machine>/<unit>: the decisions in order (delete; create
 //     only if absent), and the desired state and body hash of every

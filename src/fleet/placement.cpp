@@ -27,13 +27,16 @@ class Scheduler final : public ClusterView {
  public:
   Scheduler(std::vector<const Machine*> machines, std::vector<const Job*> jobs)
       : machines_(std::move(machines)), jobs_(std::move(jobs)) {
-    std::stable_sort(machines_.begin(), machines_.end(),
-                     [](const Machine* a, const Machine* b) { return a->id < b->id; });
+    // Callers usually pass them in order already (the engine does).
+    auto by_id = [](const Machine* a, const Machine* b) { return a->id < b->id; };
+    if (!std::is_sorted(machines_.begin(), machines_.end(), by_id))
+      std::stable_sort(machines_.begin(), machines_.end(), by_id);
     machines_.erase(std::unique(machines_.begin(), machines_.end(),
                                 [](const Machine* a, const Machine* b) { return a->id == b->id; }),
                     machines_.end());
-    std::stable_sort(jobs_.begin(), jobs_.end(),
-                     [](const Job* a, const Job* b) { return a->name < b->name; });
+    auto by_name = [](const Job* a, const Job* b) { return a->name < b->name; };
+    if (!std::is_sorted(jobs_.begin(), jobs_.end(), by_name))
+      std::stable_sort(jobs_.begin(), jobs_.end(), by_name);
     jobs_.erase(std::unique(jobs_.begin(), jobs_.end(),
                             [](const Job* a, const Job* b) { return a->name == b->name; }),
                 jobs_.end());
