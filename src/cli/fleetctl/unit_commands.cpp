@@ -1,6 +1,7 @@
 // The commands that change units: submit, load, start (submit.go, load.go,
 // start.go), stop, unload (stop.go, unload.go), destroy (destroy.go) and
 // restart (restart.go). Texts and exit codes are fleetctl 1.0's.
+#include <optional>
 #include <thread>
 
 #include "cli/fleetctl/commands.h"
@@ -9,6 +10,28 @@
 
 namespace flotilla::cli::fleetctl {
 namespace {
+
+// The units of `args` that the registry has, in *out; an exit code when
+// the command ends here (none given, an error, none found), as fleetctl's
+// stop, unload and destroy end.
+std::optional<int> ExistingUnits(Session& s, const std::vector<std::string>& args,
+                                 std::vector<Unit>* out) {
+  if (args.empty()) {
+    Stderr("No units given");
+    return 0;
+  }
+  auto units = FindUnits(s, args);
+  if (!units.ok()) {
+    Stderr(units.status().message());
+    return 1;
+  }
+  if (units->empty()) {
+    Stderr("Units not found in registry");
+    return 0;
+  }
+  *out = std::move(*units);
+  return std::nullopt;
+}
 
 FlagSpec SignFlag() {
   return {"sign", 0, FlagKind::kBool, "false", "DEPRECATED - this option cannot be used"};
@@ -87,19 +110,9 @@ int RunActivate(Session& s, const std::vector<std::string>& args, const std::str
 // stop and unload: lower the desired state of the units that exist.
 int RunDeactivate(Session& s, const std::vector<std::string>& args, const std::string& verb,
                   const std::string& state) {
-  if (args.empty()) {
-    Stderr("No units given");
-    return 0;
-  }
-  auto units = FindUnits(s, args);
-  if (!units.ok()) {
-    Stderr(units.status().message());
-    return 1;
-  }
-  if (units->empty()) {
-    Stderr("Units not found in registry");
-    return 0;
-  }
+  std::vector<Unit> found;
+  if (auto exit = ExistingUnits(s, args, &found)) return *exit;
+  const std::vector<Unit>* units = &found;
   std::vector<std::string> waiting;
   for (const auto& u : *units) {
     bool global = IsGlobal(u);
@@ -129,19 +142,9 @@ int RunDeactivate(Session& s, const std::vector<std::string>& args, const std::s
 }
 
 int RunDestroy(Session& s, const std::vector<std::string>& args) {
-  if (args.empty()) {
-    Stderr("No units given");
-    return 0;
-  }
-  auto units = FindUnits(s, args);
-  if (!units.ok()) {
-    Stderr(units.status().message());
-    return 1;
-  }
-  if (units->empty()) {
-    Stderr("Units not found in registry");
-    return 0;
-  }
+  std::vector<Unit> found;
+  if (auto exit = ExistingUnits(s, args, &found)) return *exit;
+  const std::vector<Unit>* units = &found;
   int exit = 0;
   for (const auto& u : *units) {
     base::Status st = s.api().DestroyUnit(u.name);
