@@ -97,6 +97,7 @@ int Serve(int argc, char** argv) {
       {"log-level", {"info", "debug, info, warn or error"}},
       {"unit-dir", {"", "service units (*.service) that `flotilla systemctl` can run here"}},
       // fleet (fleetd's settings, as flags)
+      {"fleet", {"true", "run fleet here (false: a store and service manager only, like etcd)"}},
       {"machine-id", {"", "this machine's fleet id (default: kept in <data-dir>/machine-id)"}},
       {"metadata", {"", "fleet machine metadata, key=value,key=value"}},
       {"public-ip",
@@ -139,7 +140,7 @@ int Serve(int argc, char** argv) {
       return 2;
     }
     if (!has_value) {
-      if (name == "enable-v2" || name == "disable-engine") {
+      if (name == "enable-v2" || name == "disable-engine" || name == "fleet") {
         value = "true";
       } else if (i + 1 < argc) {
         value = argv[++i];
@@ -260,16 +261,26 @@ int Serve(int argc, char** argv) {
   }
   fleet_config.metadata = std::move(*metadata);
   fleet_config.agent_ttl = std::chrono::seconds(ttl_seconds);
-  auto fleet = MachineFleet::Open(loop, units.manager(), std::move(fleet_config));
-  if (!fleet.ok()) {
-    std::fprintf(stderr, "flotilla serve: %s\n", fleet.status().ToString().c_str());
-    return 1;
+  const std::string& run_fleet = flags["fleet"].value;
+  if (run_fleet != "true" && run_fleet != "false") {
+    std::fprintf(stderr, "flotilla serve: --fleet must be true or false\n");
+    return 2;
   }
-  auto& machine = **fleet;
+  // Without fleet the machine is a store (and its own service manager):
+  // no keys of fleet's, no watchers, as a plain etcd member.
+  std::unique_ptr<MachineFleet> machine;
+  if (run_fleet == "true") {
+    auto fleet = MachineFleet::Open(loop, units.manager(), std::move(fleet_config));
+    if (!fleet.ok()) {
+      std::fprintf(stderr, "flotilla serve: %s\n", fleet.status().ToString().c_str());
+      return 1;
+    }
+    machine = std::move(*fleet);
+  }
 
   net::HttpServer http(loop, [&api, &units, &machine](net::HttpRequest&& r, net::ExchangePtr ex) {
     if (MachineServices::Serves(r)) return units.Handle(std::move(r), std::move(ex));
-    if (MachineFleet::Serves(r)) return machine.Handle(std::move(r), std::move(ex));
+    if (machine && MachineFleet::Serves(r)) return machine->Handle(std::move(r), std::move(ex));
     api.Handle(std::move(r), std::move(ex));
   });
   for (const auto& url : SplitList(flags["listen-client-urls"].value)) {
@@ -297,7 +308,7 @@ int Serve(int argc, char** argv) {
   if (auto st = server.Start(
           [&http, &machine] {
             http.Serve();
-            machine.Start();
+            if (machine) machine->Start();
           },
           on_removed);
       !st.ok()) {
@@ -316,7 +327,11 @@ int Serve(int argc, char** argv) {
     // The store keeps serving while the units stop (their ExecStop may use
     // it). fleet's units first, handed back to the cluster (fleet's purge),
     // then this machine's own.
-    machine.Stop([&] { units.Shutdown(stop_now); });
+    if (machine) {
+      machine->Stop([&] { units.Shutdown(stop_now); });
+    } else {
+      units.Shutdown(stop_now);
+    }
     signals.async_wait([&](const boost::system::error_code& ec2, int) {
       if (!ec2) stop_now();  // what is left is killed as the manager goes
     });

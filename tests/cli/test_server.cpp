@@ -77,7 +77,7 @@ std::unique_ptr<TestServer> StartRealEtcd(std::string* why) {
 }
 
 std::unique_ptr<TestServer> StartFlotillaServer(std::string* why) {
-  auto s = StartFlotilla();
+  auto s = StartFlotilla("", kStoreOnly);
   if (!s) {
     *why = "flotilla serve did not come up (its log path is on stderr)";
     return nullptr;

@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 class BadInput : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = testing::StartFlotilla();
+    server_ = testing::StartFlotilla("", testing::kStoreOnly);
     ASSERT_TRUE(server_);
     client_ = std::make_unique<net::HttpClient>(*net::ParseUrl(server_->url));
     auto r =

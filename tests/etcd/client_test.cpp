@@ -93,8 +93,9 @@ class EtcdClientTest : public ::testing::TestWithParam<std::string> {
     }
     auto& slot = Servers()[GetParam()];
     if (!slot) {
-      slot = GetParam() == "etcd" ? flotilla::testing::StartEtcd()
-                                  : flotilla::testing::StartFlotilla();
+      slot = GetParam() == "etcd"
+                 ? flotilla::testing::StartEtcd()
+                 : flotilla::testing::StartFlotilla("", flotilla::testing::kStoreOnly);
     }
     ASSERT_TRUE(slot.has_value()) << "could not start " << GetParam();
     url_ = slot->url;

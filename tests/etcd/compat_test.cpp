@@ -197,7 +197,7 @@ TEST_P(EtcdCompat, ScriptedRequestsAnswerLikeEtcd) {
   int members = GetParam();
   auto etcd = testing::StartCluster(members, true);
   ASSERT_TRUE(etcd) << "could not start etcd";
-  auto ours = testing::StartCluster(members);
+  auto ours = testing::StartCluster(members, false, testing::kStoreOnly);
   ASSERT_TRUE(ours) << "could not start flotilla";
   size_t pick = members > 1 ? 1 : 0;
   Server servers[2];

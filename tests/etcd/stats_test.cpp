@@ -39,7 +39,7 @@ bool WaitClusterVersionDecided(const std::string& url) {
 TEST(EtcdStats, ClusterBookkeepingCountsAsInEtcd) {
   if (!testing::HaveEtcd()) GTEST_SKIP() << "real etcd (/usr/bin/etcd) is not installed";
   auto etcd = testing::StartEtcd();
-  auto ours = testing::StartFlotilla();
+  auto ours = testing::StartFlotilla("", testing::kStoreOnly);
   ASSERT_TRUE(etcd && ours);
   ASSERT_TRUE(WaitClusterVersionDecided(etcd->url));
   ASSERT_TRUE(WaitClusterVersionDecided(ours->url));

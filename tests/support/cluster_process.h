@@ -68,6 +68,10 @@ bool HaveEtcd();  // /usr/bin/etcd exists
 
 // Starts real etcd; nullopt (with a message on stderr) if it does not come up.
 std::optional<ServerProcess> StartEtcd();
+// `flotilla serve` as a plain store: no fleet agent, engine or API (whose
+// keys and watchers would show in comparisons with etcd).
+inline const std::vector<std::string> kStoreOnly = {"--fleet=false"};
+
 // Starts `flotilla serve` (FLOTILLA_BINARY), reusing `data_dir` if given.
 std::optional<ServerProcess> StartFlotilla(const std::string& data_dir = "",
                                            const std::vector<std::string>& extra_flags = {});
