@@ -11,6 +11,7 @@
 
 #include "fleet/api_json.h"
 #include "fleet/api_page.h"
+#include "net/query.h"
 
 using namespace flotilla::fleet;
 
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  auto query = ParseQueryValues(in);
+  auto query = flotilla::net::ParseQueryValues(in);
   for (uint16_t limit : {uint16_t{1}, uint16_t{100}}) {
     auto it = query.find("nextPageToken");
     (void)FindPageToken(it == query.end() ? std::vector<std::string>{} : it->second, limit);

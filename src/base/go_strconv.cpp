@@ -232,4 +232,9 @@ std::optional<uint64_t> ParseGoUint(std::string_view s) {
   return v;
 }
 
+int HexDigitValue(char c) {
+  int v = DigitValue(c);
+  return v < 16 ? v : -1;
+}
+
 }  // namespace flotilla::base

@@ -28,4 +28,7 @@ std::optional<int64_t> ParseGoDuration(std::string_view s);
 // strconv.Quote / fmt's %q: a double-quoted Go string literal.
 std::string GoQuote(std::string_view s);
 
+// The value of a hex digit (0-15), or -1 for any other character.
+int HexDigitValue(char c);
+
 }  // namespace flotilla::base

@@ -18,6 +18,7 @@ void Usage() {
       "  fleetctl     the fleetctl client of the fleet API (also installed as `fleetctl`)\n"
       "  systemctl    start, stop and inspect this machine's service units\n"
       "  journalctl   the logs of this machine's service units\n"
+      "  engine       the container engine (Docker Engine API; the docker CLI is its client)\n"
       "  version      print the version\n",
       stderr);
 }
@@ -37,6 +38,7 @@ int Main(int argc, char** argv) {
   if (cmd == "fleetctl") return Fleetctl(argc - 1, argv + 1);
   if (cmd == "systemctl") return Systemctl(argc - 1, argv + 1);
   if (cmd == "journalctl") return Journalctl(argc - 1, argv + 1);
+  if (cmd == "engine") return Engine(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::printf("flotilla %s\n", FLOTILLA_VERSION);
     return 0;

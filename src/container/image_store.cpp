@@ -185,11 +185,22 @@ ImageRecord* ImageStore::FindLocked(std::string_view name, std::string* why) {
   return nullptr;
 }
 
+namespace {
+
+// Docker names a missing image as it understood the name: "x:latest".
+base::Status NoSuchImage(std::string_view name) {
+  auto ref = ParseReference(name);
+  return base::Status(base::Code::kNotFound,
+                      "No such image: " + (ref.ok() ? ref->String() : std::string(name)));
+}
+
+}  // namespace
+
 base::Result<ImageRecord> ImageStore::Resolve(std::string_view name) const {
   std::lock_guard lock(mu_);
   std::string why;
   auto* img = const_cast<ImageStore*>(this)->FindLocked(name, &why);
-  if (!img) return base::Status(base::Code::kNotFound, "No such image: " + std::string(name));
+  if (!img) return NoSuchImage(name);
   return *img;
 }
 
@@ -215,7 +226,7 @@ base::Result<RemovedImage> ImageStore::Remove(
   std::lock_guard lock(mu_);
   std::string why;
   ImageRecord* image = FindLocked(name, &why);
-  if (!image) return base::Status(base::Code::kNotFound, "No such image: " + std::string(name));
+  if (!image) return NoSuchImage(name);
   RemovedImage out;
   // A name (not the ID) is untagged; the image goes only with its last name.
   std::string tagged, digested;

@@ -119,7 +119,12 @@ base::Result<Reference> ParseReference(std::string_view text, bool default_tag) 
 }
 
 std::string Reference::Familiar() const {
-  if (domain != "docker.io") return domain + "/" + path;
+  // "docker.io/" stays where dropping it would make the first component
+  // read as a registry host ("docker.io/a.b/c" is not "a.b/c").
+  std::string_view head = std::string_view(path).substr(0, path.find('/'));
+  bool host_like = path.find('/') != std::string::npos &&
+                   (head.find_first_of(".:") != std::string_view::npos || head == "localhost");
+  if (domain != "docker.io" || host_like) return domain + "/" + path;
   if (path.starts_with("library/") && path.find('/', 8) == std::string::npos) return path.substr(8);
   return path;
 }

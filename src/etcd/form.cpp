@@ -1,15 +1,14 @@
 #include "etcd/form.h"
 
+#include "base/go_strconv.h"
+
 #include <algorithm>
 
 namespace flotilla::etcd {
 namespace {
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return base::HexDigitValue(c);
 }
 
 // Go's EscapeError text for the first malformed escape of `s`.
@@ -41,26 +40,6 @@ void Form::Append(const Form& other) {
     auto& mine = values_[k];
     mine.insert(mine.end(), vs.begin(), vs.end());
   }
-}
-
-std::optional<std::string> Unescape(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::optional<std::string> ParseQuery(std::string_view query, Form& form) {

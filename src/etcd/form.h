@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "net/query.h"
+
 namespace flotilla::etcd {
 
 class Form {
@@ -34,7 +36,6 @@ class Form {
 // Parses `query` into `form`; returns Go's error text for the first bad pair.
 std::optional<std::string> ParseQuery(std::string_view query, Form& form);
 
-// Percent-decodes; `plus_is_space` for query components. nullopt if malformed.
-std::optional<std::string> Unescape(std::string_view s, bool plus_is_space);
+using net::Unescape;
 
 }  // namespace flotilla::etcd

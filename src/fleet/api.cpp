@@ -5,6 +5,7 @@
 
 #include "etcd/form.h"
 #include "fleet/api_reply.h"
+#include "net/query.h"
 
 namespace flotilla::fleet {
 
@@ -69,7 +70,7 @@ void Api::Handle(net::HttpRequest&& request, net::ExchangePtr exchange) {
   auto path = etcd::Unescape(request.path, false);
   if (!path) return ex->Send(ErrorReply(400, "invalid URL escape in path"));
   r.path = std::move(*path);
-  r.query = ParseQueryValues(request.query);
+  r.query = net::ParseQueryValues(request.query);
   r.headers = std::move(request.headers);
   r.body = std::move(request.body);
   Route(std::move(r), ex);

@@ -356,25 +356,6 @@ base::Result<std::vector<MetadataChange>> CheckMachinePatch(
   return out;
 }
 
-std::map<std::string, std::vector<std::string>> ParseQueryValues(std::string_view query) {
-  std::map<std::string, std::vector<std::string>> out;
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view pair = query.substr(pos, amp - pos);
-    pos = amp + 1;
-    if (pair.empty() || pair.find(';') != std::string_view::npos) continue;
-    size_t eq = pair.find('=');
-    auto key = etcd::Unescape(pair.substr(0, eq), true);
-    auto value = etcd::Unescape(
-        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!key || !value) continue;
-    out[*key].push_back(std::move(*value));
-  }
-  return out;
-}
-
 std::optional<service::UnitStatusView> DecodeRemoteUnit(std::string_view text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);

@@ -112,10 +112,6 @@ struct MetadataChange {
 // require a value").
 base::Result<std::vector<MetadataChange>> CheckMachinePatch(const std::vector<MachinePatchOp>& ops);
 
-// url.Query(): every value of every key, '+' a space, percent-escapes
-// decoded; pairs Go drops (bad escapes, ';') are dropped.
-std::map<std::string, std::vector<std::string>> ParseQueryValues(std::string_view query);
-
 // GET /flotilla/v1/units/NAME of a machine's service API, as the view that
 // service::FormatStatus prints; nullopt if it is not such a unit.
 std::optional<service::UnitStatusView> DecodeRemoteUnit(std::string_view json);

@@ -1,5 +1,7 @@
 #include "unit/unit_name.h"
 
+#include "base/go_strconv.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -26,10 +28,7 @@ base::Status Bad(std::string_view name, std::string_view why) {
 }
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return base::HexDigitValue(c);
 }
 
 }  // namespace

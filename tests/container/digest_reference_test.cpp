@@ -59,6 +59,10 @@ TEST(Reference, RegistryHostIsTheFirstComponentWithADotColonOrLocalhost) {
   auto explicit_hub = ParseReference("docker.io/library/busybox:1");
   ASSERT_TRUE(explicit_hub.ok());
   EXPECT_EQ(explicit_hub->String(), "busybox:1");
+  auto dotted = ParseReference("docker.io/a.b/c");
+  ASSERT_TRUE(dotted.ok());
+  EXPECT_EQ(dotted->Familiar(), "docker.io/a.b/c") << "a.b/c would name the registry a.b";
+  EXPECT_EQ(ParseReference(dotted->String())->FullName(), "docker.io/a.b/c");
   auto host = ParseReference("registry.example/x");
   ASSERT_TRUE(host.ok());
   EXPECT_EQ(host->domain, "registry.example");

@@ -64,7 +64,7 @@ TEST_F(Images, ALegacyArchiveLoadsWithItsTagsAndConfig) {
   EXPECT_EQ(config->config.exposed_ports, std::vector<std::string>{"80/tcp"});
   EXPECT_EQ(store_->SizeOf(*found), int64_t(img.layer.size()));
   EXPECT_EQ(BlobCount(), 3u) << "config, layer and manifest; nothing else of the archive";
-  EXPECT_EQ(store_->Resolve("nothere").status().message(), "No such image: nothere");
+  EXPECT_EQ(store_->Resolve("nothere").status().message(), "No such image: nothere:latest");
 }
 
 TEST_F(Images, TheStoreComesBackAfterReopening) {

@@ -7,6 +7,7 @@
 #include "fleet/api_json.h"
 #include "fleet/api_page.h"
 #include "fleet/api_view.h"
+#include "net/query.h"
 #include "unit/unit_file.h"
 
 namespace flotilla::fleet {
@@ -197,7 +198,7 @@ TEST(FleetApiJson, CheckMachinePatch_fleetsRules) {
 }
 
 TEST(FleetApiJson, ParseQueryValues_likeGosUrlQuery) {
-  auto q = ParseQueryValues("a=1&a=2&b=x+y%21&bad=%zz&semi=1;2&&flag&c=");
+  auto q = net::ParseQueryValues("a=1&a=2&b=x+y%21&bad=%zz&semi=1;2&&flag&c=");
   EXPECT_EQ(q["a"], (std::vector<std::string>{"1", "2"}));
   EXPECT_EQ(q["b"], (std::vector<std::string>{"x y!"}));
   EXPECT_EQ(q.count("bad"), 0u);
