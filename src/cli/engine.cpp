@@ -82,7 +82,7 @@ int Engine(int argc, char** argv) {
   char hostname[256] = {};
   ::gethostname(hostname, sizeof hostname - 1);
   net::EventLoop loop;
-  container::EngineApi api(loop, **images, {root, FLOTILLA_VERSION, hostname});
+  container::EngineApi api(**images, {root, FLOTILLA_VERSION, hostname});
   net::ServerOptions options;
   options.max_body_bytes = size_t(4) << 30;  // image archives (`docker load`)
   options.request_timeout = std::chrono::seconds(600);

@@ -1,13 +1,11 @@
 #include "container/blob_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 
 #include "base/fs.h"
 
@@ -20,15 +18,6 @@ std::string BlobDir(const std::string& root) {
 }
 std::string IngestDir(const std::string& root) {
   return root + "/ingest";
-}
-
-base::Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return base::Status::FromErrno("open " + dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? base::Status::Ok() : base::Status::FromErrno("fsync " + dir, err);
 }
 
 }  // namespace
@@ -52,6 +41,7 @@ BlobStore::Writer::Writer(Writer&& o) noexcept
       temp_(std::move(o.temp_)),
       fd_(std::exchange(o.fd_, -1)),
       size_(o.size_),
+      existed_(o.existed_),
       hash_(std::move(o.hash_)) {}
 
 BlobStore::Writer::~Writer() {
@@ -98,12 +88,13 @@ base::Result<Digest> BlobStore::Writer::Commit(const std::optional<Digest>& expe
   ::close(fd_);
   fd_ = -1;
   std::string path = store_->PathOf(got);
+  existed_ = store_->Has(got);
   if (::rename(temp_.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(temp_.c_str());
     return base::Status::FromErrno("rename to " + path, err);
   }
-  if (auto st = SyncDir(BlobDir(store_->root_)); !st.ok()) return st;
+  if (auto st = base::RealFs().SyncDir(BlobDir(store_->root_)); !st.ok()) return st;
   return got;
 }
 
@@ -121,19 +112,6 @@ base::Result<Digest> BlobStore::Put(std::string_view data) const {
   if (!w.ok()) return w.status();
   if (auto st = w->Write(data); !st.ok()) return st;
   return w->Commit();
-}
-
-base::Status BlobStore::PutExpected(const Digest& digest, std::string_view data) const {
-  if (Has(digest))
-    return Digest::Of(data) == digest
-               ? base::Status::Ok()
-               : base::Status(base::Code::kCorruption, "digest mismatch: want " + digest.str() +
-                                                           ", got " + Digest::Of(data).str());
-  auto w = Begin();
-  if (!w.ok()) return w.status();
-  if (auto st = w->Write(data); !st.ok()) return st;
-  auto got = w->Commit(digest);
-  return got.ok() ? base::Status::Ok() : got.status();
 }
 
 std::string BlobStore::PathOf(const Digest& digest) const {

@@ -42,6 +42,9 @@ class BlobStore {
     // makes the blob durable and visible. Returns its digest.
     base::Result<Digest> Commit(const std::optional<Digest>& expected = std::nullopt,
                                 std::optional<uint64_t> expected_size = std::nullopt);
+    // After a Commit: the store had this blob already (so whoever drops
+    // what a failed load brought must leave it).
+    bool existed() const { return existed_; }
 
    private:
     friend class BlobStore;
@@ -50,12 +53,12 @@ class BlobStore {
     std::string temp_;
     int fd_ = -1;
     uint64_t size_ = 0;
+    bool existed_ = false;
     Sha256 hash_;
   };
 
   base::Result<Writer> Begin() const;
   base::Result<Digest> Put(std::string_view data) const;
-  base::Status PutExpected(const Digest& digest, std::string_view data) const;
 
   bool Has(const Digest& digest) const;
   std::string PathOf(const Digest& digest) const;

@@ -53,8 +53,8 @@ int DockerStatus(const base::Status& status) {
   }
 }
 
-EngineApi::EngineApi(net::EventLoop& loop, ImageStore& images, EngineInfo info)
-    : loop_(loop), images_(images), info_(std::move(info)) {}
+EngineApi::EngineApi(ImageStore& images, EngineInfo info)
+    : images_(images), info_(std::move(info)) {}
 
 void EngineApi::Send(net::ExchangePtr& ex, int status, std::string body, std::string content_type) {
   net::HttpResponse r;

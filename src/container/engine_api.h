@@ -25,7 +25,6 @@
 #include <string>
 
 #include "container/image_store.h"
-#include "net/event_loop.h"
 #include "net/http.h"
 #include "net/http_server.h"
 
@@ -39,7 +38,7 @@ struct EngineInfo {
 
 class EngineApi {
  public:
-  EngineApi(net::EventLoop& loop, ImageStore& images, EngineInfo info);
+  EngineApi(ImageStore& images, EngineInfo info);
 
   void Handle(net::HttpRequest&& request, net::ExchangePtr exchange);
 
@@ -49,7 +48,6 @@ class EngineApi {
             std::string content_type = "application/json");
   void Error(net::ExchangePtr& ex, const base::Status& status);
 
-  net::EventLoop& loop_;
   ImageStore& images_;
   EngineInfo info_;
 };

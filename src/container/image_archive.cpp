@@ -28,10 +28,10 @@ base::Status Bad(const std::string& why) {
   return base::Status(base::Code::kInvalidArgument, "image archive: " + why);
 }
 
-// Every regular file of the archive into the blob store, by path.
-base::Result<std::map<std::string, ArchiveFile>> Ingest(const BlobStore& blobs,
-                                                        std::string_view data) {
-  std::map<std::string, ArchiveFile> files;
+// Every regular file of the archive into the blob store, by path; `files`
+// holds what got in also when a later entry fails.
+base::Status Ingest(const BlobStore& blobs, std::string_view data,
+                    std::map<std::string, ArchiveFile>& files) {
   archive* a = archive_read_new();
   archive_read_support_filter_all(a);
   archive_read_support_format_tar(a);
@@ -67,15 +67,11 @@ base::Result<std::map<std::string, ArchiveFile>> Ingest(const BlobStore& blobs,
       if (!d.ok()) return Bad("bad blob name " + *name);
       expected = *d;
     }
-    // Whether it was there before decides whether a failed load may drop it.
-    bool existed = false;
-    if (expected) existed = blobs.Has(*expected);
     auto digest = w->Commit(expected);
     if (!digest.ok()) return Bad(*name + ": " + digest.status().message());
-    if (!expected) existed = false;
-    files[*name] = {*digest, size, !existed};
+    files[*name] = {*digest, size, !w->existed()};
   }
-  return files;
+  return base::Status::Ok();
 }
 
 std::string CleanOrEmpty(std::string_view name) {
@@ -108,8 +104,7 @@ std::string_view BlobHead(const BlobStore& blobs, const Digest& d, char (&head)[
 }
 
 base::Result<std::vector<LoadedImage>> LoadLegacy(ImageStore& store,
-                                                  const std::map<std::string, ArchiveFile>& files,
-                                                  std::set<Digest>& used) {
+                                                  const std::map<std::string, ArchiveFile>& files) {
   const BlobStore& blobs = store.blobs();
   auto text = ReadJsonFile(blobs, files, "manifest.json");
   if (!text.ok()) return text.status();
@@ -148,13 +143,10 @@ base::Result<std::vector<LoadedImage>> LoadLegacy(ImageStore& store,
         return Bad("layer " + path + " is " + f->second.digest.str() + ", the config says " +
                    config->diff_ids[i].str());
       m.layers.push_back(Describe(type, f->second.digest, f->second.size));
-      used.insert(f->second.digest);
       ++i;
     }
-    used.insert(m.config.digest);
     auto manifest = blobs.Put(ManifestJson(m));
     if (!manifest.ok()) return manifest.status();
-    used.insert(*manifest);
     LoadedImage loaded;
     auto* tags = o.if_contains("RepoTags");
     std::vector<Reference> refs;
@@ -177,7 +169,7 @@ base::Result<std::vector<LoadedImage>> LoadLegacy(ImageStore& store,
 }
 
 base::Result<std::vector<LoadedImage>> LoadOciLayout(
-    ImageStore& store, const std::map<std::string, ArchiveFile>& files, std::set<Digest>& used) {
+    ImageStore& store, const std::map<std::string, ArchiveFile>& files) {
   const BlobStore& blobs = store.blobs();
   auto text = ReadJsonFile(blobs, files, "index.json");
   if (!text.ok()) return text.status();
@@ -189,7 +181,6 @@ base::Result<std::vector<LoadedImage>> LoadOciLayout(
     if (IsIndexType(desc.media_type)) {
       auto nested_text = blobs.Read(desc.digest);
       if (!nested_text.ok()) return Bad("index " + desc.digest.str() + " is missing");
-      used.insert(desc.digest);
       auto nested = ParseIndex(*nested_text);
       if (!nested.ok()) return Bad(nested.status().message());
       auto picked = PickPlatform(*nested, HostPlatform());
@@ -202,9 +193,6 @@ base::Result<std::vector<LoadedImage>> LoadOciLayout(
     if (!mtext.ok()) return Bad("manifest " + desc.digest.str() + " is missing");
     auto m = ParseManifest(*mtext);
     if (!m.ok()) return Bad(m.status().message());
-    used.insert(desc.digest);
-    used.insert(m->config.digest);
-    for (const auto& l : m->layers) used.insert(l.digest);
     // Docker names images with the containerd annotation (a full name);
     // other tools with ref.name, which may be a whole name or a bare tag.
     std::optional<Reference> ref;
@@ -227,22 +215,19 @@ base::Result<std::vector<LoadedImage>> LoadOciLayout(
 }  // namespace
 
 base::Result<std::vector<LoadedImage>> LoadArchive(ImageStore& store, std::string_view archive) {
-  auto files = Ingest(store.blobs(), archive);
-  if (!files.ok()) return files.status();
-  std::set<Digest> used;
-  auto loaded = files->count("manifest.json") ? LoadLegacy(store, *files, used)
-                : files->count("index.json")  ? LoadOciLayout(store, *files, used)
-                                              : base::Result<std::vector<LoadedImage>>(Bad(
-                                                    "neither manifest.json nor index.json found"));
-  // What came in and is not part of an image does not stay.
-  for (const auto& [name, f] : *files)
-    if (f.is_new && !used.count(f.digest)) {
-      bool other_image_uses = false;
-      for (const auto& img : store.List())
-        if (img.id == f.digest || img.manifest == f.digest) other_image_uses = true;
-      if (!other_image_uses && (!loaded.ok() || !used.count(f.digest)))
-        (void)store.blobs().Remove(f.digest);
-    }
+  std::map<std::string, ArchiveFile> files;
+  base::Status ingested = Ingest(store.blobs(), archive, files);
+  auto loaded = !ingested.ok()                 ? base::Result<std::vector<LoadedImage>>(ingested)
+                : files.count("manifest.json") ? LoadLegacy(store, files)
+                : files.count("index.json")    ? LoadOciLayout(store, files)
+                                               : base::Result<std::vector<LoadedImage>>(Bad(
+                                                     "neither manifest.json nor index.json found"));
+  // What this load brought in and no image uses does not stay (the
+  // archive's own manifest.json, what a failed load left); blobs the store
+  // had before are left alone.
+  std::set<Digest> referenced = store.Referenced();
+  for (const auto& [name, f] : files)
+    if (f.is_new && !referenced.count(f.digest)) (void)store.blobs().Remove(f.digest);
   return loaded;
 }
 

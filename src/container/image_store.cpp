@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <set>
 
 #include "base/fs.h"
 #include "base/json_writer.h"
@@ -137,18 +136,19 @@ base::Result<ImageRecord> ImageStore::Add(const Digest& manifest_digest,
     image->manifest = manifest_digest;  // the manifest it was pulled as
   }
   if (repo_digest) Insert(image->repo_digests, *repo_digest);
-  if (tag && !tag->tag.empty()) {
-    std::string name = tag->TaggedName();
-    for (auto& other : images_)
-      if (&other != image) Erase(other.tags, name);
-    Insert(image->tags, name);
-  }
+  if (tag && !tag->tag.empty()) MoveTagLocked(*image, tag->TaggedName());
   ImageRecord result = *image;
   if (auto st = Save(); !st.ok()) return st;
   return result;
 }
 
-ImageRecord* ImageStore::FindLocked(std::string_view name, std::string* why) {
+void ImageStore::MoveTagLocked(ImageRecord& image, const std::string& name) {
+  for (auto& other : images_)
+    if (&other != &image) Erase(other.tags, name);
+  Insert(image.tags, name);
+}
+
+ImageRecord* ImageStore::FindLocked(std::string_view name) {
   std::string_view hex = name.starts_with("sha256:") ? name.substr(7) : name;
   if (IsHex(hex) && hex.size() == 64) {
     for (auto& img : images_)
@@ -174,10 +174,7 @@ ImageRecord* ImageStore::FindLocked(std::string_view name, std::string* why) {
     ImageRecord* found = nullptr;
     for (auto& img : images_) {
       if (!img.id.hex().starts_with(hex)) continue;
-      if (found && found->id != img.id) {
-        *why = "ambiguous";
-        return nullptr;
-      }
+      if (found && found->id != img.id) return nullptr;  // ambiguous
       found = &img;
     }
     if (found) return found;
@@ -198,8 +195,7 @@ base::Status NoSuchImage(std::string_view name) {
 
 base::Result<ImageRecord> ImageStore::Resolve(std::string_view name) const {
   std::lock_guard lock(mu_);
-  std::string why;
-  auto* img = const_cast<ImageStore*>(this)->FindLocked(name, &why);
+  auto* img = const_cast<ImageStore*>(this)->FindLocked(name);
   if (!img) return NoSuchImage(name);
   return *img;
 }
@@ -213,10 +209,7 @@ base::Status ImageStore::Tag(const Digest& id, const Reference& ref) {
   for (auto& img : images_)
     if (img.id == id) image = &img;
   if (!image) return base::Status(base::Code::kNotFound, "No such image: " + id.str());
-  std::string name = ref.TaggedName();
-  for (auto& other : images_)
-    if (&other != image) Erase(other.tags, name);
-  Insert(image->tags, name);
+  MoveTagLocked(*image, ref.TaggedName());
   return Save();
 }
 
@@ -224,8 +217,7 @@ base::Result<RemovedImage> ImageStore::Remove(
     std::string_view name, bool force,
     const std::function<std::optional<std::string>(const Digest&)>& in_use) {
   std::lock_guard lock(mu_);
-  std::string why;
-  ImageRecord* image = FindLocked(name, &why);
+  ImageRecord* image = FindLocked(name);
   if (!image) return NoSuchImage(name);
   RemovedImage out;
   // A name (not the ID) is untagged; the image goes only with its last name.
@@ -274,15 +266,24 @@ base::Result<RemovedImage> ImageStore::Remove(
   return out;
 }
 
-void ImageStore::CollectLocked(std::vector<Digest>& deleted) {
-  std::set<Digest> keep;
+std::set<Digest> ImageStore::ReferencedLocked() const {
+  std::set<Digest> out;
   for (const auto& img : images_) {
-    keep.insert(img.id);
-    keep.insert(img.manifest);
-    if (auto text = blobs_.Read(img.manifest); text.ok())
-      if (auto m = ParseManifest(*text); m.ok())
-        for (const auto& l : m->layers) keep.insert(l.digest);
+    out.insert(img.id);
+    out.insert(img.manifest);
+    if (auto m = ManifestOf(img); m.ok())
+      for (const auto& l : m->layers) out.insert(l.digest);
   }
+  return out;
+}
+
+std::set<Digest> ImageStore::Referenced() const {
+  std::lock_guard lock(mu_);
+  return ReferencedLocked();
+}
+
+void ImageStore::CollectLocked(std::vector<Digest>& deleted) {
+  std::set<Digest> keep = ReferencedLocked();
   auto all = blobs_.List();
   if (!all.ok()) return;
   for (const auto& d : *all)

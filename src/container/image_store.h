@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,9 @@ class ImageStore {
       const std::function<std::optional<std::string>(const Digest&)>& in_use = nullptr);
   std::vector<ImageRecord> List() const;
 
+  // Every blob some image needs: manifests, configs, layers.
+  std::set<Digest> Referenced() const;
+
   base::Result<Manifest> ManifestOf(const ImageRecord& image) const;
   base::Result<ImageConfig> ConfigOf(const ImageRecord& image) const;
   // Sum of the layer blobs' sizes.
@@ -71,7 +75,10 @@ class ImageStore {
   explicit ImageStore(std::string root);
   base::Status Load();
   base::Status Save() const;  // mu_ held
-  ImageRecord* FindLocked(std::string_view name, std::string* why);
+  ImageRecord* FindLocked(std::string_view name);
+  std::set<Digest> ReferencedLocked() const;
+  // Gives `name` ("app:latest") to `image`, taking it from any other.
+  void MoveTagLocked(ImageRecord& image, const std::string& name);
   void CollectLocked(std::vector<Digest>& deleted);  // blobs no image uses
 
   std::string root_;

@@ -46,6 +46,20 @@ base::Status Refuse(const std::string& path, const std::string& why) {
   return base::Status(base::Code::kInvalidArgument, "layer entry " + path + ": " + why);
 }
 
+// The names in the directory open as `fd` (a readable descriptor), without
+// "." and "..".
+base::Result<std::vector<std::string>> ListChildren(int fd, const std::string& what) {
+  DIR* d = ::fdopendir(::dup(fd));
+  if (!d) return Errno("read " + what);
+  std::vector<std::string> children;
+  while (dirent* ent = ::readdir(d)) {
+    std::string child = ent->d_name;
+    if (child != "." && child != "..") children.push_back(std::move(child));
+  }
+  ::closedir(d);
+  return children;
+}
+
 base::Status RemoveTreeAt(int dirfd, const std::string& name) {
   struct stat st;
   if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -56,17 +70,9 @@ base::Status RemoveTreeAt(int dirfd, const std::string& name) {
   }
   Fd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) return Errno("open " + name);
-  std::vector<std::string> children;
-  {
-    DIR* d = ::fdopendir(::dup(fd.get()));
-    if (!d) return Errno("read " + name);
-    while (dirent* ent = ::readdir(d)) {
-      std::string child = ent->d_name;
-      if (child != "." && child != "..") children.push_back(std::move(child));
-    }
-    ::closedir(d);
-  }
-  for (const auto& child : children)
+  auto children = ListChildren(fd.get(), name);
+  if (!children.ok()) return children.status();
+  for (const auto& child : *children)
     if (auto s = RemoveTreeAt(fd.get(), child); !s.ok()) return s;
   if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
     return Errno("remove " + name);
@@ -163,15 +169,9 @@ class Applier {
     if (!fd.ok()) return base::Status::Ok();
     Fd rd(::openat(fd->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (rd.get() < 0) return Errno("open " + dir);
-    std::vector<std::string> children;
-    DIR* d = ::fdopendir(::dup(rd.get()));
-    if (!d) return Errno("read " + dir);
-    while (dirent* ent = ::readdir(d)) {
-      std::string child = ent->d_name;
-      if (child != "." && child != "..") children.push_back(std::move(child));
-    }
-    ::closedir(d);
-    for (const auto& child : children) {
+    auto children = ListChildren(rd.get(), dir);
+    if (!children.ok()) return children.status();
+    for (const auto& child : *children) {
       std::string path = dir.empty() ? child : dir + "/" + child;
       if (!written_.count(path)) {
         if (auto s = RemoveTreeAt(fd->get(), child); !s.ok()) return s;

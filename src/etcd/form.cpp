@@ -7,15 +7,12 @@
 namespace flotilla::etcd {
 namespace {
 
-int HexValue(char c) {
-  return base::HexDigitValue(c);
-}
-
 // Go's EscapeError text for the first malformed escape of `s`.
 std::string BadEscapeText(std::string_view s) {
   size_t i = 0;
   for (; i < s.size(); ++i)
-    if (s[i] == '%' && (i + 2 >= s.size() || HexValue(s[i + 1]) < 0 || HexValue(s[i + 2]) < 0))
+    if (s[i] == '%' && (i + 2 >= s.size() || base::HexDigitValue(s[i + 1]) < 0 ||
+                        base::HexDigitValue(s[i + 2]) < 0))
       break;
   std::string_view bad = s.substr(std::min(i, s.size()), 3);
   std::string quoted = "\"";

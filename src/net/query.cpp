@@ -4,14 +4,6 @@
 
 namespace flotilla::net {
 
-namespace {
-
-int HexValue(char c) {
-  return base::HexDigitValue(c);
-}
-
-}  // namespace
-
 std::optional<std::string> Unescape(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
@@ -19,7 +11,7 @@ std::optional<std::string> Unescape(std::string_view s, bool plus_is_space) {
     char c = s[i];
     if (c == '%') {
       if (i + 2 >= s.size()) return std::nullopt;
-      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      int hi = base::HexDigitValue(s[i + 1]), lo = base::HexDigitValue(s[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out += static_cast<char>(hi * 16 + lo);
       i += 2;

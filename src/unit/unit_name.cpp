@@ -27,10 +27,6 @@ base::Status Bad(std::string_view name, std::string_view why) {
                       fmt::format("invalid unit name '{}': {}", name.substr(0, 300), why));
 }
 
-int HexValue(char c) {
-  return base::HexDigitValue(c);
-}
-
 }  // namespace
 
 std::string UnitName::TemplateName() const {
@@ -80,9 +76,9 @@ std::string UnescapeUnitName(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '-') {
       out += '/';
-    } else if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' && HexValue(s[i + 2]) >= 0 &&
-               HexValue(s[i + 3]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 2]) * 16 + HexValue(s[i + 3]));
+    } else if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' &&
+               base::HexDigitValue(s[i + 2]) >= 0 && base::HexDigitValue(s[i + 3]) >= 0) {
+      out += static_cast<char>(base::HexDigitValue(s[i + 2]) * 16 + base::HexDigitValue(s[i + 3]));
       i += 3;
     } else {
       out += s[i];

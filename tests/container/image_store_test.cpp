@@ -5,9 +5,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "file_text.h"
 
 #include "container/image_archive.h"
 #include "container/image_store.h"
@@ -18,14 +19,9 @@
 namespace flotilla::container {
 namespace {
 
-using testing::LegacyArchive;
+using testing::FileText;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::LegacyArchive;
 
 class Images : public ::testing::Test {
  protected:
@@ -91,6 +87,26 @@ TEST_F(Images, ALayerThatDoesNotMatchItsConfigIsRefusedAndNothingStays) {
   EXPECT_EQ(BlobCount(), 0u);
   EXPECT_FALSE(LoadArchive(*store_, "not a tar at all").ok());
   EXPECT_FALSE(LoadArchive(*store_, testing::TarBuilder().File("x", "y").Finish()).ok());
+}
+
+// Regression: a failed load dropped every blob it had written, also the
+// ones another image already had (a legacy layer.tar has no digest in its
+// name), breaking that image.
+TEST_F(Images, AFailedLoadLeavesTheBlobsOfOtherImagesAlone) {
+  auto img = LegacyArchive({{"a", "1"}}, {"keep:latest"});
+  ASSERT_TRUE(LoadArchive(*store_, img.archive).ok());
+  size_t before = BlobCount();
+  std::string broken = testing::TarBuilder()
+                           .File("x/layer.tar", img.layer)
+                           .File("manifest.json", "[{\"Layers\":[\"x/layer.tar\"]}]")
+                           .Finish();
+  ASSERT_FALSE(LoadArchive(*store_, broken).ok());
+  EXPECT_EQ(BlobCount(), before);
+  auto kept = store_->Resolve("keep");
+  ASSERT_TRUE(kept.ok());
+  auto manifest = store_->ManifestOf(*kept);
+  ASSERT_TRUE(manifest.ok());
+  EXPECT_TRUE(store_->blobs().Has(manifest->layers.front().digest));
 }
 
 TEST_F(Images, TaggingMovesATagAndRmiUntagsBeforeItDeletes) {
@@ -180,10 +196,10 @@ TEST_F(Images, ArchivesOfSkopeoAndUmociLoadAndOursAreReadByThem) {
                            &out),
             0)
       << out;
-  auto docker = LoadArchive(*store_, ReadFile(dir_ + "/docker.tar"));
+  auto docker = LoadArchive(*store_, FileText(dir_ + "/docker.tar"));
   ASSERT_TRUE(docker.ok()) << docker.status().ToString();
   EXPECT_EQ(LoadMessages(*docker), std::vector<std::string>{"Loaded image: busybox:latest"});
-  auto oci = LoadArchive(*store_, ReadFile(dir_ + "/oci.tar"));
+  auto oci = LoadArchive(*store_, FileText(dir_ + "/oci.tar"));
   ASSERT_TRUE(oci.ok()) << oci.status().ToString();
   EXPECT_EQ(LoadMessages(*oci), std::vector<std::string>{"Loaded image: localhost/bb:oci"});
   auto image = *store_->Resolve("busybox");

@@ -7,9 +7,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "file_text.h"
 
 #include "container/digest.h"
 #include "container/layer_apply.h"
@@ -19,14 +20,9 @@
 namespace flotilla::container {
 namespace {
 
-using testing::TarBuilder;
+using testing::FileText;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::TarBuilder;
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -89,8 +85,8 @@ TEST_F(Layer, FilesDirectoriesAndLinksLandWithTheirModesAndTimes) {
   EXPECT_EQ(stats->entries, 5u);
   EXPECT_EQ(stats->diff_id, Digest::Of(tar));
   EXPECT_EQ(stats->uncompressed_size, tar.size());
-  EXPECT_EQ(ReadAll(root_ + "/bin/busybox"), "#!binary");
-  EXPECT_EQ(ReadAll(root_ + "/etc/motd"), "hello\n");
+  EXPECT_EQ(FileText(root_ + "/bin/busybox"), "#!binary");
+  EXPECT_EQ(FileText(root_ + "/etc/motd"), "hello\n");
   char target[64] = {};
   ASSERT_GT(::readlink((root_ + "/bin/sh").c_str(), target, sizeof target), 0);
   EXPECT_STREQ(target, "busybox");
@@ -116,7 +112,7 @@ TEST_F(Layer, CompressedLayersHaveTheDiffIdOfTheirTar) {
   auto stats = ApplyLayerBytes(gz, root_, WhiteoutMode::kApply);
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->diff_id, Digest::Of(plain));
-  EXPECT_EQ(ReadAll(root_ + "/a"), std::string(100000, 'x'));
+  EXPECT_EQ(FileText(root_ + "/a"), std::string(100000, 'x'));
 }
 
 TEST_F(Layer, NamesThatClimbOutAreRefusedAndNothingIsWrittenOutside) {
@@ -142,8 +138,8 @@ TEST_F(Layer, WritesThroughSymlinksStayInsideTheRoot) {
                         .Finish();
   auto st = ApplyLayerBytes(tar, root_, WhiteoutMode::kApply);
   ASSERT_TRUE(st.ok()) << st.status().ToString();
-  EXPECT_EQ(ReadAll(root_ + "/etc/x"), "in");
-  EXPECT_EQ(ReadAll(root_ + "/etc/y"), "in");
+  EXPECT_EQ(FileText(root_ + "/etc/x"), "in");
+  EXPECT_EQ(FileText(root_ + "/etc/y"), "in");
   ExpectOutsideUntouched();
   // A link to the host path of the directory next door: inside the root
   // that path does not exist, so the write fails; nothing lands outside.
@@ -171,7 +167,7 @@ TEST_F(Layer, HardLinksOutOrToDirectoriesAreRefused) {
   struct stat st;
   ASSERT_EQ(::lstat((root_ + "/h2").c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode));
-  EXPECT_EQ(ReadAll(secret), "s");
+  EXPECT_EQ(FileText(secret), "s");
   ::unlink(secret.c_str());
   ExpectOutsideUntouched();
 }
@@ -206,7 +202,7 @@ TEST_F(Layer, AnEntryReplacesWhatALowerLayerHadThere) {
   auto upper = ApplyLayerBytes(TarBuilder().File("a", "now a file").Dir("c").Finish(), root_,
                                WhiteoutMode::kApply);
   ASSERT_TRUE(upper.ok()) << upper.status().ToString();
-  EXPECT_EQ(ReadAll(root_ + "/a"), "now a file");
+  EXPECT_EQ(FileText(root_ + "/a"), "now a file");
   struct stat st;
   ASSERT_EQ(::stat((root_ + "/c").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
@@ -237,10 +233,10 @@ TEST_F(Layer, AppliedWhiteoutsDeleteLowerEntriesAndOpaqueDirsHideTheirChildren) 
   EXPECT_FALSE(Exists(root_ + "/a/.wh.x"));
   EXPECT_FALSE(Exists(root_ + "/b/z"));
   EXPECT_FALSE(Exists(root_ + "/b/sub"));
-  EXPECT_EQ(ReadAll(root_ + "/b/new"), "6");
+  EXPECT_EQ(FileText(root_ + "/b/new"), "6");
   EXPECT_FALSE(Exists(root_ + "/b/.wh..wh..opq"));
   EXPECT_TRUE(Exists(root_ + "/c/keep"));
-  EXPECT_EQ(ReadAll(root_ + "/c/sub/added"), "7");
+  EXPECT_EQ(FileText(root_ + "/c/sub/added"), "7");
 }
 
 TEST_F(Layer, OverlayWhiteoutsBecomeCharDevicesAndOpaqueXattrs) {

@@ -6,9 +6,10 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "file_text.h"
 
 #include "base/fs.h"
 #include "container/layer_apply.h"
@@ -17,6 +18,8 @@
 
 namespace flotilla::container {
 namespace {
+
+using testing::FileText;
 
 using testing::TarBuilder;
 
@@ -64,13 +67,6 @@ class SnapshotsTest : public ::testing::Test {
   ImageConfig config_;
 };
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST_F(SnapshotsTest, LayersStackIntoARootWhereWhiteoutsHideLowerFiles) {
   AddLayer(
       TarBuilder().File("etc/a", "lower").File("etc/b", "gone").File("d/x", "hidden").Finish());
@@ -85,14 +81,14 @@ TEST_F(SnapshotsTest, LayersStackIntoARootWhereWhiteoutsHideLowerFiles) {
   std::string root = dir_ + "/rootfs";
   auto st = MountRootfs(*dirs, dir_ + "/upper", dir_ + "/work", root);
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(Read(root + "/etc/a"), "lower");
+  EXPECT_EQ(FileText(root + "/etc/a"), "lower");
   EXPECT_NE(::access((root + "/etc/b").c_str(), F_OK), 0);
   EXPECT_NE(::access((root + "/d/x").c_str(), F_OK), 0);
-  EXPECT_EQ(Read(root + "/d/y"), "new");
+  EXPECT_EQ(FileText(root + "/d/y"), "new");
   // Writes go to the container's upper directory, not the shared layers.
   { std::ofstream(root + "/etc/a") << "changed"; }
-  EXPECT_EQ(Read(dirs->front() + "/etc/a"), "lower");
-  EXPECT_EQ(Read(dir_ + "/upper/etc/a"), "changed");
+  EXPECT_EQ(FileText(dirs->front() + "/etc/a"), "lower");
+  EXPECT_EQ(FileText(dir_ + "/upper/etc/a"), "changed");
   // Prepared again: nothing to unpack, the same directories.
   auto again = snaps_->Prepare(*blobs_, manifest_, config_);
   ASSERT_TRUE(again.ok());
